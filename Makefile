@@ -1,0 +1,54 @@
+# Entitle — `make run` serves the portal with demo data; `make test` runs the whole suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: run test bench lint format install install-dev migrate demo totp clean
+
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# --inexact keeps uv itself in the venv; --frozen installs exactly what uv.lock pins.
+install: $(BIN)/uv
+	$(BIN)/uv sync --frozen --inexact --no-dev
+
+install-dev: $(BIN)/uv
+	$(BIN)/uv sync --frozen --inexact
+
+var:
+	mkdir -p var/mail var/broker/queue var/broker/processed var/cache var/media
+
+migrate: install var
+	$(MANAGE) migrate --noinput
+
+demo: migrate
+	$(MANAGE) demo_data
+
+run: demo
+	@echo "Serving http://127.0.0.1:8000 with a Celery worker and beat (Ctrl-C stops all three)."
+	$(BIN)/honcho start -f Procfile
+
+test: install-dev var
+	$(BIN)/python -m pytest -m "not bench"
+
+bench: install-dev var
+	$(BIN)/python -m pytest tests/bench -m bench -s
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/djlint templates --lint
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+	$(BIN)/djlint templates --reformat --quiet || true
+
+totp: install
+	$(MANAGE) demo_totp $(EMAIL)
+
+clean:
+	rm -rf var $(VENV)

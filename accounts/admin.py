@@ -1,0 +1,138 @@
+"""Django admin for accounts: search, filters, list_select_related, the enrol action (A5)."""
+
+from allauth.account.models import EmailAddress
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from accounts import services
+from accounts.models import Agreement, Contact, Invitation, Organisation, Site, User
+
+
+class EmailAddressInline(admin.TabularInline):
+    model = EmailAddress
+    extra = 0
+    fields = ("email", "verified", "primary")
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ("email",)
+    list_display = ("email", "first_name", "last_name", "reseller", "is_staff", "is_active",
+                    "last_login")
+    list_filter = ("is_staff", "is_superuser", "is_active", "reseller")
+    list_select_related = ("reseller",)
+    search_fields = ("email", "first_name", "last_name")
+    autocomplete_fields = ("reseller",)
+    inlines = [EmailAddressInline]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "language")}),
+        (_("Reseller"), {"fields": ("reseller",)}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups",
+                                       "user_permissions")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",),
+                "fields": ("email", "reseller", "is_staff", "password1", "password2")}),
+    )
+
+
+class AgreementInline(admin.TabularInline):
+    model = Agreement
+    extra = 0
+    fields = ("programme", "number", "anniversary_month")
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "is_certified_service_partner", "created_at")
+    list_filter = ("kind", "is_certified_service_partner")
+    search_fields = ("name", "brand_name")
+    fieldsets = (
+        (None, {"fields": ("name", "kind")}),
+        (_("Reseller"), {"fields": ("is_certified_service_partner", "brand_name", "brand_logo",
+                                    "brand_primary_colour", "brand_secondary_colour")}),
+    )
+    inlines = [AgreementInline]
+
+
+@admin.register(Agreement)
+class AgreementAdmin(admin.ModelAdmin):
+    list_display = ("number", "programme", "customer", "anniversary_month")
+    list_filter = ("programme", "anniversary_month")
+    list_select_related = ("customer",)
+    search_fields = ("number", "customer__name")
+    autocomplete_fields = ("customer",)
+
+
+class ContactInline(admin.StackedInline):
+    model = Contact
+    extra = 0
+    autocomplete_fields = ("user",)
+    fields = (("name", "email", "phone", "language"), "user",
+              ("is_primary", "is_site_admin", "stc_role", "is_authorized_caller"),
+              ("is_poe_contact", "is_renewal_contact", "is_billing_contact", "is_media_contact"))
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ("number", "name", "customer", "agreement", "reseller", "country",
+                    "enrolled_at")
+    list_filter = ("agreement__programme", "country", "reseller", "enrolled_at")
+    list_select_related = ("customer", "agreement", "reseller")
+    search_fields = ("number", "name", "customer__name", "city")
+    autocomplete_fields = ("customer", "agreement", "reseller")
+    readonly_fields = ("enrolled_at", "created_at")
+    inlines = [ContactInline]
+    actions = ["enrol"]
+
+    @admin.action(description=_("Enrol: send the welcome e-mail to the primary contact"))
+    def enrol(self, request, queryset):
+        """A5: staff enrol sites; each primary contact gets a single-use set-password link."""
+        enrolled = 0
+        for site in queryset:
+            try:
+                services.site_enrol(site=site, actor=request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                enrolled += 1
+        if enrolled:
+            self.message_user(request, ngettext(
+                "%(count)d site enrolled; its welcome e-mail is on its way.",
+                "%(count)d sites enrolled; their welcome e-mails are on their way.",
+                enrolled) % {"count": enrolled}, messages.SUCCESS)
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ("name", "email", "site", "is_primary", "is_site_admin", "stc_role",
+                    "is_authorized_caller", "user")
+    list_filter = ("is_primary", "is_site_admin", "stc_role", "is_authorized_caller",
+                   "is_poe_contact", "is_renewal_contact", "is_billing_contact",
+                   "is_media_contact")
+    list_select_related = ("site", "user")
+    search_fields = ("name", "email", "site__number", "site__name")
+    autocomplete_fields = ("site", "user")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ("email", "kind", "contact_site", "invited_by", "created_at", "expires_at",
+                    "accepted_at", "revoked_at")
+    list_filter = ("kind", "accepted_at", "revoked_at")
+    list_select_related = ("contact__site", "invited_by")
+    search_fields = ("email", "contact__site__number")
+    readonly_fields = ("contact", "kind", "email", "invited_by", "created_at", "expires_at",
+                       "accepted_at", "revoked_at")
+
+    @admin.display(description=_("site"), ordering="contact__site__number")
+    def contact_site(self, invitation):
+        return invitation.contact.site.number
+
+    def has_add_permission(self, request):
+        return False  # invitations come from enrolment and the site pages

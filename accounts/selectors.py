@@ -1,0 +1,142 @@
+"""Reads, always scoped to what a user may see (A4). Another tenant's object is a 404."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from auditlog.models import LogEntry
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.models import Contact, Invitation, Organisation, Site, User
+
+
+class Role(StrEnum):
+    """The roles of SPEC §1 that a user can hold towards one site."""
+
+    STAFF = "staff"
+    RESELLER = "reseller"
+    PRIMARY = "primary"
+    SITE_ADMIN = "site_admin"
+    STC = "stc"
+    CALLER = "caller"
+    CONTACT = "contact"  # a portal user holding only role-contact duties (PoE, billing, ...)
+
+
+def sites_for_user(user: User) -> QuerySet[Site]:
+    """Every site the user may see: staff all, a reseller its clients' sites, others their own."""
+    sites = Site.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return sites.none()
+    if user.is_staff:
+        return sites
+    if user.reseller_id:
+        return sites.filter(reseller_id=user.reseller_id)
+    return sites.filter(pk__in=Contact.objects.filter(user=user).values("site_id"))
+
+
+def site_get_for_user(*, user: User, number: str) -> Site:
+    """The site with this number if the user may see it; otherwise 404 (never 403, A4)."""
+    return get_object_or_404(
+        sites_for_user(user).select_related("customer", "agreement", "reseller"), number=number
+    )
+
+
+def site_roles_for_user(*, user: User, site: Site) -> frozenset[Role]:
+    """The user's roles at a site, memoised on the user object for the request."""
+    cache: dict[int, frozenset[Role]] = user.__dict__.setdefault("_site_roles", {})
+    if site.pk in cache:
+        return cache[site.pk]
+    roles: set[Role] = set()
+    if user.is_authenticated and user.is_active:
+        if user.is_staff:
+            roles.add(Role.STAFF)
+        if user.reseller_id and user.reseller_id == site.reseller_id:
+            roles.add(Role.RESELLER)
+        contact = Contact.objects.filter(site=site, user=user).first()
+        if contact is not None:
+            roles.add(Role.CONTACT)
+            if contact.is_primary:
+                roles.add(Role.PRIMARY)
+            if contact.is_site_admin:
+                roles.add(Role.SITE_ADMIN)
+            if contact.stc_role:
+                roles.add(Role.STC)
+            if contact.is_authorized_caller:
+                roles.add(Role.CALLER)
+    cache[site.pk] = frozenset(roles)
+    return cache[site.pk]
+
+
+def site_list_for_user(*, user: User) -> QuerySet[Site]:
+    """Sites for list pages, with what the rows show loaded up front."""
+    return sites_for_user(user).select_related("customer", "agreement", "reseller")
+
+
+def contacts_for_site(*, site: Site) -> QuerySet[Contact]:
+    return Contact.objects.filter(site=site).select_related("user").order_by("-is_primary", "name")
+
+
+def contact_get_for_site(*, site: Site, contact_id: int) -> Contact:
+    return get_object_or_404(Contact.objects.select_related("user", "site"), site=site, pk=contact_id)
+
+
+def site_users(*, site: Site) -> QuerySet[Contact]:
+    """The site's portal users: its contacts that have an account."""
+    return contacts_for_site(site=site).filter(user__isnull=False)
+
+
+def invitations_pending_for_site(*, site: Site) -> QuerySet[Invitation]:
+    return (
+        Invitation.objects.filter(
+            contact__site=site,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("contact", "invited_by")
+        .order_by("-created_at")
+    )
+
+
+def invitation_get_for_site(*, site: Site, invitation_id: int) -> Invitation:
+    return get_object_or_404(
+        Invitation.objects.select_related("contact"), contact__site=site, pk=invitation_id
+    )
+
+
+def site_audit_entries(*, site: Site) -> QuerySet[LogEntry]:
+    """A7: the history of the site itself and of its contacts and invitations."""
+    return (
+        LogEntry.objects.filter(additional_data__site_id=site.pk)
+        .select_related("actor", "content_type")
+        .order_by("-timestamp", "-pk")
+    )
+
+
+def customers_for_reseller(*, reseller: Organisation) -> QuerySet[Organisation]:
+    """A reseller's clients: customers with at least one site it manages, with counts."""
+    return (
+        Organisation.objects.filter(kind=Organisation.Kind.CUSTOMER, sites__reseller=reseller)
+        .annotate(
+            managed_site_count=Count("sites", filter=Q(sites__reseller=reseller), distinct=True)
+        )
+        .order_by("name")
+    )
+
+
+def customer_get_for_reseller(*, reseller: Organisation, customer_id: int) -> Organisation:
+    customers = customers_for_reseller(reseller=reseller).prefetch_related("agreements")
+    try:
+        return customers.get(pk=customer_id)
+    except Organisation.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def sites_pending_confirmation(*, user: User) -> QuerySet[Contact]:
+    """A5: primary contacts who have not yet confirmed their site number."""
+    return Contact.objects.filter(
+        user=user, is_primary=True, site_number_confirmed_at__isnull=True
+    ).select_related("site")

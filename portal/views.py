@@ -1,0 +1,39 @@
+"""The role-aware home dashboard."""
+
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from accounts import selectors
+from accounts.filters import SiteFilter
+from portal.pagination import paginate
+
+
+@login_required
+@require_http_methods(["GET"])
+def dashboard(request):
+    """Customers see their sites, agreements and anniversaries; resellers their client sites;
+    staff every site. All with search, filters, sorting and pagination."""
+    user = request.user
+    customers = None
+    if user.reseller_id:
+        customers = selectors.customers_for_reseller(reseller=user.reseller)
+    sites = selectors.site_list_for_user(user=user)
+    site_filter = SiteFilter(request.GET or None, queryset=sites, customers=customers)
+    filtered = site_filter.qs if site_filter.is_bound else sites
+    if not filtered.query.order_by:
+        filtered = filtered.order_by("number")
+    page = paginate(request, filtered)
+    today = date.today()  # noqa: DTZ011  (anniversaries are calendar dates)
+    for site in page:
+        site.next_anniversary = site.agreement.next_anniversary(today)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "portal/dashboard.html", {
+        "filter": site_filter,
+        "page": page,
+        "querystring": query.urlencode(),
+        "is_filtered": bool(query),
+    })
