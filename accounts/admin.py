@@ -20,8 +20,15 @@ class EmailAddressInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ("email",)
-    list_display = ("email", "first_name", "last_name", "reseller", "is_staff", "is_active",
-                    "last_login")
+    list_display = (
+        "email",
+        "first_name",
+        "last_name",
+        "reseller",
+        "is_staff",
+        "is_active",
+        "last_login",
+    )
     list_filter = ("is_staff", "is_superuser", "is_active", "reseller")
     list_select_related = ("reseller",)
     search_fields = ("email", "first_name", "last_name")
@@ -31,13 +38,20 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"fields": ("email", "password")}),
         (_("Personal info"), {"fields": ("first_name", "last_name", "language")}),
         (_("Reseller"), {"fields": ("reseller",)}),
-        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups",
-                                       "user_permissions")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",),
-                "fields": ("email", "reseller", "is_staff", "password1", "password2")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "reseller", "is_staff", "password1", "password2"),
+            },
+        ),
     )
 
 
@@ -54,8 +68,18 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ("name", "brand_name")
     fieldsets = (
         (None, {"fields": ("name", "kind")}),
-        (_("Reseller"), {"fields": ("is_certified_service_partner", "brand_name", "brand_logo",
-                                    "brand_primary_colour", "brand_secondary_colour")}),
+        (
+            _("Reseller"),
+            {
+                "fields": (
+                    "is_certified_service_partner",
+                    "brand_name",
+                    "brand_logo",
+                    "brand_primary_colour",
+                    "brand_secondary_colour",
+                )
+            },
+        ),
     )
     inlines = [AgreementInline]
 
@@ -73,15 +97,17 @@ class ContactInline(admin.StackedInline):
     model = Contact
     extra = 0
     autocomplete_fields = ("user",)
-    fields = (("name", "email", "phone", "language"), "user",
-              ("is_primary", "is_site_admin", "stc_role", "is_authorized_caller"),
-              ("is_poe_contact", "is_renewal_contact", "is_billing_contact", "is_media_contact"))
+    fields = (
+        ("name", "email", "phone", "language"),
+        "user",
+        ("is_primary", "is_site_admin", "stc_role", "is_authorized_caller"),
+        ("is_poe_contact", "is_renewal_contact", "is_billing_contact", "is_media_contact"),
+    )
 
 
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
-    list_display = ("number", "name", "customer", "agreement", "reseller", "country",
-                    "enrolled_at")
+    list_display = ("number", "name", "customer", "agreement", "reseller", "country", "enrolled_at")
     list_filter = ("agreement__programme", "country", "reseller", "enrolled_at")
     list_select_related = ("customer", "agreement", "reseller")
     search_fields = ("number", "name", "customer__name", "city")
@@ -102,19 +128,40 @@ class SiteAdmin(admin.ModelAdmin):
             else:
                 enrolled += 1
         if enrolled:
-            self.message_user(request, ngettext(
-                "%(count)d site enrolled; its welcome e-mail is on its way.",
-                "%(count)d sites enrolled; their welcome e-mails are on their way.",
-                enrolled) % {"count": enrolled}, messages.SUCCESS)
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d site enrolled; its welcome e-mail is on its way.",
+                    "%(count)d sites enrolled; their welcome e-mails are on their way.",
+                    enrolled,
+                )
+                % {"count": enrolled},
+                messages.SUCCESS,
+            )
 
 
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
-    list_display = ("name", "email", "site", "is_primary", "is_site_admin", "stc_role",
-                    "is_authorized_caller", "user")
-    list_filter = ("is_primary", "is_site_admin", "stc_role", "is_authorized_caller",
-                   "is_poe_contact", "is_renewal_contact", "is_billing_contact",
-                   "is_media_contact")
+    list_display = (
+        "name",
+        "email",
+        "site",
+        "is_primary",
+        "is_site_admin",
+        "stc_role",
+        "is_authorized_caller",
+        "user",
+    )
+    list_filter = (
+        "is_primary",
+        "is_site_admin",
+        "stc_role",
+        "is_authorized_caller",
+        "is_poe_contact",
+        "is_renewal_contact",
+        "is_billing_contact",
+        "is_media_contact",
+    )
     list_select_related = ("site", "user")
     search_fields = ("name", "email", "site__number", "site__name")
     autocomplete_fields = ("site", "user")
@@ -122,13 +169,29 @@ class ContactAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ("email", "kind", "contact_site", "invited_by", "created_at", "expires_at",
-                    "accepted_at", "revoked_at")
+    list_display = (
+        "email",
+        "kind",
+        "contact_site",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    )
     list_filter = ("kind", "accepted_at", "revoked_at")
     list_select_related = ("contact__site", "invited_by")
     search_fields = ("email", "contact__site__number")
-    readonly_fields = ("contact", "kind", "email", "invited_by", "created_at", "expires_at",
-                       "accepted_at", "revoked_at")
+    readonly_fields = (
+        "contact",
+        "kind",
+        "email",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    )
 
     @admin.display(description=_("site"), ordering="contact__site__number")
     def contact_site(self, invitation):

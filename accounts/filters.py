@@ -14,8 +14,10 @@ class SiteFilter(django_filters.FilterSet):
         label=_("Client"), queryset=Organisation.objects.none(), empty_label=_("All clients")
     )
     programme = django_filters.ChoiceFilter(
-        field_name="agreement__programme", label=_("Programme"),
-        choices=Agreement.Programme.choices, empty_label=_("All programmes"),
+        field_name="agreement__programme",
+        label=_("Programme"),
+        choices=Agreement.Programme.choices,
+        empty_label=_("All programmes"),
     )
     country = django_filters.ChoiceFilter(
         label=_("Country"), choices=list(countries), empty_label=_("All countries")

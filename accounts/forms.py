@@ -34,15 +34,24 @@ class ContactForm(CrispyMixin, forms.ModelForm):
     """Primary contacts, site admins, resellers and staff edit a contact and all its roles."""
 
     invite = forms.BooleanField(
-        label=_("Invite this person to the portal"), required=False,
+        label=_("Invite this person to the portal"),
+        required=False,
         help_text=_("They get an e-mail with a link, valid for 7 days, to set a password."),
     )
 
     class Meta:
         model = Contact
         fields = [
-            "name", "email", "phone", "language", "is_site_admin", "stc_role",
-            "is_authorized_caller", "is_poe_contact", "is_renewal_contact", "is_billing_contact",
+            "name",
+            "email",
+            "phone",
+            "language",
+            "is_site_admin",
+            "stc_role",
+            "is_authorized_caller",
+            "is_poe_contact",
+            "is_renewal_contact",
+            "is_billing_contact",
             "is_media_contact",
         ]
 
@@ -63,7 +72,8 @@ class CallerForm(CrispyMixin, forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     language = forms.ChoiceField(label=_("Preferred language"), choices=Language.choices)
     invite = forms.BooleanField(
-        label=_("Invite this person to the portal"), required=False,
+        label=_("Invite this person to the portal"),
+        required=False,
         help_text=_("Authorized callers with an account can open and view the site's tickets."),
     )
 
@@ -92,7 +102,9 @@ class ConfirmForm(CrispyMixin, forms.Form):
 class SiteNumberConfirmForm(CrispyMixin, forms.Form):
     submit_label = _("Confirm site number")
     number = forms.CharField(
-        label=_("Site number"), max_length=7, validators=[SITE_NUMBER_VALIDATOR],
+        label=_("Site number"),
+        max_length=7,
+        validators=[SITE_NUMBER_VALIDATOR],
         help_text=_("The seven-digit number in your welcome e-mail."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
@@ -105,12 +117,14 @@ class SetPasswordForm(CrispyMixin, forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     password1 = forms.CharField(
-        label=_("Password"), strip=False,
+        label=_("Password"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(
-        label=_("Password (again)"), strip=False,
+        label=_("Password (again)"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -124,8 +138,11 @@ class SetPasswordForm(CrispyMixin, forms.Form):
         if first and second and first != second:
             self.add_error("password2", _("The two passwords differ."))
         elif first:
-            candidate = User(email=self.email, first_name=cleaned.get("first_name", ""),
-                             last_name=cleaned.get("last_name", ""))
+            candidate = User(
+                email=self.email,
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+            )
             try:
                 password_validation.validate_password(first, candidate)
             except forms.ValidationError as error:
@@ -144,36 +161,41 @@ class EnrolmentForm(CrispyMixin, forms.Form):
 
     submit_label = _("Enrol site and send welcome e-mail")
     customer = forms.ModelChoiceField(
-        label=_("Existing client"), queryset=Organisation.objects.none(), required=False,
+        label=_("Existing client"),
+        queryset=Organisation.objects.none(),
+        required=False,
         empty_label=_("— a new customer —"),
     )
-    customer_name = forms.CharField(
-        label=_("New customer's name"), max_length=200, required=False
-    )
+    customer_name = forms.CharField(label=_("New customer's name"), max_length=200, required=False)
     programme = forms.ChoiceField(label=_("Programme"), choices=Agreement.Programme.choices)
     agreement_number = forms.CharField(
-        label=_("Agreement number"), max_length=30,
+        label=_("Agreement number"),
+        max_length=30,
         help_text=_("For an existing client's programme, its current agreement number."),
     )
     anniversary_month = forms.TypedChoiceField(
-        label=_("Anniversary month"), coerce=int,
+        label=_("Anniversary month"),
+        coerce=int,
         choices=Agreement._meta.get_field("anniversary_month").choices,
     )
-    site_number = forms.CharField(label=_("Site number"), max_length=7,
-                                  validators=[SITE_NUMBER_VALIDATOR])
+    site_number = forms.CharField(
+        label=_("Site number"), max_length=7, validators=[SITE_NUMBER_VALIDATOR]
+    )
     site_name = forms.CharField(label=_("Site name"), max_length=200)
     address_line1 = forms.CharField(label=_("Address"), max_length=200)
     address_line2 = forms.CharField(label=_("Address (line 2)"), max_length=200, required=False)
     city = forms.CharField(label=_("City"), max_length=100)
     postcode = forms.CharField(label=_("Postcode"), max_length=20, required=False)
     country = CountryField().formfield(label=_("Country"))
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES,
-                                  initial="Europe/Warsaw")
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), choices=TIME_ZONE_CHOICES, initial="Europe/Warsaw"
+    )
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
     contact_name = forms.CharField(label=_("Primary contact's name"), max_length=200)
     contact_email = forms.EmailField(label=_("Primary contact's e-mail"))
-    contact_phone = forms.CharField(label=_("Primary contact's phone"), max_length=40,
-                                    required=False)
+    contact_phone = forms.CharField(
+        label=_("Primary contact's phone"), max_length=40, required=False
+    )
 
     def __init__(self, *args, customers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -182,8 +204,9 @@ class EnrolmentForm(CrispyMixin, forms.Form):
     def clean_site_number(self):
         number = self.cleaned_data["site_number"]
         if Site.objects.filter(number=number).exists():
-            raise forms.ValidationError(_("Site number %(number)s is already in use."),
-                                        params={"number": number})
+            raise forms.ValidationError(
+                _("Site number %(number)s is already in use."), params={"number": number}
+            )
         return number
 
     def clean(self):

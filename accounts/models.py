@@ -114,7 +114,9 @@ class Organisation(models.Model):
     is_certified_service_partner = models.BooleanField(
         _("certified service partner"),
         default=False,
-        help_text=_("Resellers only: may open tickets for client sites and brand support (S2, S8)."),
+        help_text=_(
+            "Resellers only: may open tickets for client sites and brand support (S2, S8)."
+        ),
     )
     brand_name = models.CharField(_("brand name"), max_length=200, blank=True)
     brand_logo = models.ImageField(_("brand logo"), upload_to="branding/", blank=True)

@@ -80,7 +80,9 @@ def contacts_for_site(*, site: Site) -> QuerySet[Contact]:
 
 
 def contact_get_for_site(*, site: Site, contact_id: int) -> Contact:
-    return get_object_or_404(Contact.objects.select_related("user", "site"), site=site, pk=contact_id)
+    return get_object_or_404(
+        Contact.objects.select_related("user", "site"), site=site, pk=contact_id
+    )
 
 
 def site_users(*, site: Site) -> QuerySet[Contact]:

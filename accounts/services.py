@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
-from portal.audit import acting_as
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Agreement, Contact, Invitation, Organisation, Site, User
+from portal.audit import acting_as
 
 INVITATION_SALT = "accounts.invitation"
 
@@ -112,8 +112,12 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> None:
 
 @transaction.atomic
 def invitation_accept(
-    *, invitation: Invitation, user: User | None = None, password: str | None = None,
-    first_name: str = "", last_name: str = "",
+    *,
+    invitation: Invitation,
+    user: User | None = None,
+    password: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
 ) -> User:
     """A5: use the link once. Creates the account (e-mail verified by the link) or links an
     existing signed-in account whose address matches, then joins the contact to the site."""
@@ -128,7 +132,10 @@ def invitation_accept(
                 _("An account with this e-mail address already exists: sign in to accept.")
             )
         user = User.objects.create_user(
-            email=locked.email, password=password, first_name=first_name, last_name=last_name,
+            email=locked.email,
+            password=password,
+            first_name=first_name,
+            last_name=last_name,
             language=contact.language,
         )
         EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
@@ -172,8 +179,9 @@ def site_enrol(*, site: Site, actor: User | None) -> Invitation:
     """A5: mark the site enrolled and send its primary contact the welcome e-mail."""
     primary = Contact.objects.filter(site=site, is_primary=True).first()
     if primary is None:
-        raise ValidationError(_("Site %(number)s has no primary contact to welcome.")
-                              % {"number": site.number})
+        raise ValidationError(
+            _("Site %(number)s has no primary contact to welcome.") % {"number": site.number}
+        )
     if primary.user_id is not None:
         raise ValidationError(
             _("The primary contact of site %(number)s already has portal access.")
@@ -210,8 +218,9 @@ class EnrolmentRequest:
 
 
 @transaction.atomic
-def site_create_and_enrol(*, request: EnrolmentRequest, reseller: Organisation | None,
-                          actor: User) -> Site:
+def site_create_and_enrol(
+    *, request: EnrolmentRequest, reseller: Organisation | None, actor: User
+) -> Site:
     """Create (or reuse) the customer and agreement, create the site with its primary contact
     and enrol it. A reseller becomes the site's account manager (A2)."""
     with acting_as(actor):
@@ -224,8 +233,10 @@ def site_create_and_enrol(*, request: EnrolmentRequest, reseller: Organisation |
         if agreement is None:
             if Agreement.objects.filter(number=request.agreement_number).exists():
                 raise ValidationError(
-                    {"agreement_number": _("Agreement number %(number)s is already in use.")
-                     % {"number": request.agreement_number}}
+                    {
+                        "agreement_number": _("Agreement number %(number)s is already in use.")
+                        % {"number": request.agreement_number}
+                    }
                 )
             agreement = Agreement.objects.create(
                 customer=customer,
@@ -235,9 +246,12 @@ def site_create_and_enrol(*, request: EnrolmentRequest, reseller: Organisation |
             )
         elif request.agreement_number and request.agreement_number != agreement.number:
             raise ValidationError(
-                {"agreement_number": _(
-                    "This customer's %(programme)s agreement is %(number)s; use that number."
-                ) % {"programme": agreement.programme, "number": agreement.number}}
+                {
+                    "agreement_number": _(
+                        "This customer's %(programme)s agreement is %(number)s; use that number."
+                    )
+                    % {"programme": agreement.programme, "number": agreement.number}
+                }
             )
         site = Site(
             number=request.site_number,
@@ -292,11 +306,14 @@ def _save_contact(contact: Contact) -> None:
 
 
 def _duplicate_contact_message(contact: Contact) -> dict:
-    if Contact.objects.filter(site_id=contact.site_id, email=contact.email).exclude(
-        pk=contact.pk
-    ).exists():
-        return {"email": _("%(email)s is already a contact of this site.")
-                % {"email": contact.email}}
+    if (
+        Contact.objects.filter(site_id=contact.site_id, email=contact.email)
+        .exclude(pk=contact.pk)
+        .exists()
+    ):
+        return {
+            "email": _("%(email)s is already a contact of this site.") % {"email": contact.email}
+        }
     if contact.stc_role == Contact.STCRole.PRIMARY:
         return {"stc_role": _("This site already has a primary STC; make this one secondary.")}
     return {"is_primary": _("This site already has a primary contact.")}
@@ -309,8 +326,9 @@ def contact_create(*, site: Site, actor: User, data: dict, invite: bool = False)
         raise ValidationError(
             {"is_primary": _("Add the person first, then make them the primary contact.")}
         )
-    contact = Contact(site=site, **{k: v for k, v in data.items() if k in
-                                    (*PERSON_FIELDS, *ROLE_FIELDS)})
+    contact = Contact(
+        site=site, **{k: v for k, v in data.items() if k in (*PERSON_FIELDS, *ROLE_FIELDS)}
+    )
     contact.email = contact.email.lower()
     with acting_as(actor):
         _save_contact(contact)
@@ -330,8 +348,11 @@ def contact_update(*, contact: Contact, actor: User, data: dict) -> Contact:
         )
     if "email" in data and contact.user_id and data["email"].lower() != contact.email:
         raise ValidationError(
-            {"email": _("This contact signs in with this address; they can change it in their "
-                        "profile.")}
+            {
+                "email": _(
+                    "This contact signs in with this address; they can change it in their profile."
+                )
+            }
         )
     for field in (*PERSON_FIELDS, *ROLE_FIELDS):
         if field in data and field != "is_primary":
@@ -404,9 +425,13 @@ def caller_add(*, site: Site, actor: User, data: dict, invite: bool = False) -> 
         contact = existing
     else:
         contact = contact_create(
-            site=site, actor=actor,
-            data={**{k: data[k] for k in PERSON_FIELDS if k in data}, "email": email,
-                  "is_authorized_caller": True},
+            site=site,
+            actor=actor,
+            data={
+                **{k: data[k] for k in PERSON_FIELDS if k in data},
+                "email": email,
+                "is_authorized_caller": True,
+            },
         )
     if invite and contact.user_id is None:
         invitation_create(contact=contact, invited_by=actor)
@@ -437,8 +462,9 @@ def profile_update(*, user: User, first_name: str, last_name: str, language: str
 
 
 @transaction.atomic
-def user_invite(*, site: Site, actor: User, name: str, email: str, role: str,
-                language: str) -> Invitation:
+def user_invite(
+    *, site: Site, actor: User, name: str, email: str, role: str, language: str
+) -> Invitation:
     """Invite a person to the portal for a site with one role (site admin, STC or caller).
 
     An existing contact with the same address gains the role; someone who already has access
@@ -447,8 +473,9 @@ def user_invite(*, site: Site, actor: User, name: str, email: str, role: str,
     email = email.lower()
     contact = Contact.objects.filter(site=site, email=email).first()
     if contact is not None and contact.user_id is not None:
-        raise ValidationError({"email": _("%(email)s already has access to this site.")
-                               % {"email": email}})
+        raise ValidationError(
+            {"email": _("%(email)s already has access to this site.") % {"email": email}}
+        )
     if contact is None:
         contact = Contact(site=site, name=name, email=email, language=language)
     if role == "site_admin":

@@ -27,7 +27,12 @@ def invitation_email_send(invitation_id: int) -> None:
         key=f"invitation:{invitation.pk}",
         to=[invitation.email],
         template="welcome" if invitation.kind == Invitation.Kind.WELCOME else "invitation",
-        context={"invitation": invitation, "contact": contact, "site": contact.site,
-                 "link": link, "expires_at": invitation.expires_at},
+        context={
+            "invitation": invitation,
+            "contact": contact,
+            "site": contact.site,
+            "link": link,
+            "expires_at": invitation.expires_at,
+        },
         language=contact.language,
     )

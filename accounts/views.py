@@ -3,8 +3,10 @@ invitation link; the profile. Views stay thin: selectors read, services write.""
 
 from __future__ import annotations
 
+from datetime import date
 from functools import wraps
 
+from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -25,6 +27,7 @@ from accounts.forms import (
     SetPasswordForm,
     SiteNumberConfirmForm,
 )
+from accounts.models import User
 from accounts.signals import refresh_confirmation_flag
 from portal.pagination import paginate
 
@@ -70,14 +73,20 @@ def _site_context(request, site, **extra) -> dict:
     }
 
 
-def _confirm_page(request, site, *, title: str, message: str, button: str, cancel_url: str,
-                  danger: bool = True):
+def _confirm_page(
+    request, site, *, title: str, message: str, button: str, cancel_url: str, danger: bool = True
+):
     form = ConfirmForm()
     form.helper.inputs[0].value = button
     if danger:
         form.helper.inputs[0].field_classes = "btn btn-danger"
-    return render(request, "accounts/confirm.html", _site_context(
-        request, site, form=form, title=title, message=message, cancel_url=cancel_url))
+    return render(
+        request,
+        "accounts/confirm.html",
+        _site_context(
+            request, site, form=form, title=title, message=message, cancel_url=cancel_url
+        ),
+    )
 
 
 # --- site pages ----------------------------------------------------------------------------
@@ -85,11 +94,10 @@ def _confirm_page(request, site, *, title: str, message: str, button: str, cance
 
 @site_view()
 def site_detail(request, site):
-    from datetime import date
-
     contacts = list(selectors.contacts_for_site(site=site))
     context = _site_context(
-        request, site,
+        request,
+        site,
         contacts=contacts,
         primary=next((c for c in contacts if c.is_primary), None),
         next_anniversary=site.agreement.next_anniversary(date.today()),  # noqa: DTZ011
@@ -114,8 +122,11 @@ def contact_list(request, site):
     pending = set(
         selectors.invitations_pending_for_site(site=site).values_list("contact_id", flat=True)
     )
-    return render(request, "accounts/contact_list.html",
-                  _site_context(request, site, page=page, pending_contact_ids=pending))
+    return render(
+        request,
+        "accounts/contact_list.html",
+        _site_context(request, site, page=page, pending_contact_ids=pending),
+    )
 
 
 @site_view("site.manage")
@@ -125,19 +136,29 @@ def contact_add(request, site):
         data = dict(form.cleaned_data)
         invite = data.pop("invite", False)
         try:
-            contact = services.contact_create(site=site, actor=request.user, data=data,
-                                              invite=invite)
+            contact = services.contact_create(
+                site=site, actor=request.user, data=data, invite=invite
+            )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
             messages.success(request, _("%(name)s was added.") % {"name": contact.name})
             if invite:
-                messages.info(request, _("An invitation was sent to %(email)s.")
-                              % {"email": contact.email})
+                messages.info(
+                    request, _("An invitation was sent to %(email)s.") % {"email": contact.email}
+                )
             return redirect("accounts:contact_list", number=site.number)
-    return render(request, "accounts/form.html", _site_context(
-        request, site, form=form, title=_("Add a contact"),
-        cancel_url=reverse("accounts:contact_list", args=[site.number])))
+    return render(
+        request,
+        "accounts/form.html",
+        _site_context(
+            request,
+            site,
+            form=form,
+            title=_("Add a contact"),
+            cancel_url=reverse("accounts:contact_list", args=[site.number]),
+        ),
+    )
 
 
 @site_view("site.manage")
@@ -156,13 +177,31 @@ def contact_edit(request, site, contact_id: int):
         else:
             messages.success(request, _("%(name)s was updated.") % {"name": contact.name})
             return redirect("accounts:contact_list", number=site.number)
-    return render(request, "accounts/form.html", _site_context(
-        request, site, form=form, title=_("Edit %(name)s") % {"name": contact.name},
-        cancel_url=reverse("accounts:contact_list", args=[site.number])))
+    return render(
+        request,
+        "accounts/form.html",
+        _site_context(
+            request,
+            site,
+            form=form,
+            title=_("Edit %(name)s") % {"name": contact.name},
+            cancel_url=reverse("accounts:contact_list", args=[site.number]),
+        ),
+    )
 
 
-def _contact_action(request, site, contact_id: int, *, action, title: str, message: str,
-                    button: str, done: str, back: str = "accounts:contact_list"):
+def _contact_action(
+    request,
+    site,
+    contact_id: int,
+    *,
+    action,
+    title: str,
+    message: str,
+    button: str,
+    done: str,
+    back: str = "accounts:contact_list",
+):
     contact = selectors.contact_get_for_site(site=site, contact_id=contact_id)
     back_url = reverse(back, args=[site.number])
     if request.method == "POST":
@@ -174,29 +213,48 @@ def _contact_action(request, site, contact_id: int, *, action, title: str, messa
         else:
             messages.success(request, done % {"name": contact.name})
         return redirect(back_url)
-    return _confirm_page(request, site, title=title % {"name": contact.name},
-                         message=message % {"name": contact.name, "site": site.number},
-                         button=button, cancel_url=back_url)
+    return _confirm_page(
+        request,
+        site,
+        title=title % {"name": contact.name},
+        message=message % {"name": contact.name, "site": site.number},
+        button=button,
+        cancel_url=back_url,
+    )
 
 
 @site_view("site.manage")
 def contact_delete(request, site, contact_id: int):
     return _contact_action(
-        request, site, contact_id, action=services.contact_delete,
+        request,
+        site,
+        contact_id,
+        action=services.contact_delete,
         title=_("Remove %(name)s?"),
-        message=_("%(name)s will no longer be a contact of site %(site)s, and loses any portal "
-                  "access to it. This cannot be undone."),
-        button=_("Remove contact"), done=_("%(name)s was removed."))
+        message=_(
+            "%(name)s will no longer be a contact of site %(site)s, and loses any portal "
+            "access to it. This cannot be undone."
+        ),
+        button=_("Remove contact"),
+        done=_("%(name)s was removed."),
+    )
 
 
 @site_view("site.change_primary")
 def contact_make_primary(request, site, contact_id: int):
     return _contact_action(
-        request, site, contact_id, action=services.contact_make_primary,
+        request,
+        site,
+        contact_id,
+        action=services.contact_make_primary,
         title=_("Make %(name)s the primary contact?"),
-        message=_("%(name)s becomes the primary contact of site %(site)s; the current primary "
-                  "contact stays a contact without the primary role."),
-        button=_("Make primary contact"), done=_("%(name)s is now the primary contact."))
+        message=_(
+            "%(name)s becomes the primary contact of site %(site)s; the current primary "
+            "contact stays a contact without the primary role."
+        ),
+        button=_("Make primary contact"),
+        done=_("%(name)s is now the primary contact."),
+    )
 
 
 @site_view("site.manage")
@@ -205,11 +263,18 @@ def contact_invite(request, site, contact_id: int):
         services.invitation_create(contact=contact, invited_by=actor)
 
     return _contact_action(
-        request, site, contact_id, action=invite,
+        request,
+        site,
+        contact_id,
+        action=invite,
         title=_("Invite %(name)s to the portal?"),
-        message=_("%(name)s will receive an e-mail with a link, valid for 7 days, to set a "
-                  "password for site %(site)s. Earlier links to them stop working."),
-        button=_("Send invitation"), done=_("An invitation was sent to %(name)s."))
+        message=_(
+            "%(name)s will receive an e-mail with a link, valid for 7 days, to set a "
+            "password for site %(site)s. Earlier links to them stop working."
+        ),
+        button=_("Send invitation"),
+        done=_("An invitation was sent to %(name)s."),
+    )
 
 
 # --- authorized callers (A3) -----------------------------------------------------------------
@@ -227,21 +292,30 @@ def caller_list(request, site):
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            messages.success(request, _("%(name)s is now an authorized caller.")
-                             % {"name": contact.name})
+            messages.success(
+                request, _("%(name)s is now an authorized caller.") % {"name": contact.name}
+            )
             return redirect("accounts:caller_list", number=site.number)
-    return render(request, "accounts/caller_list.html",
-                  _site_context(request, site, page=paginate(request, callers), form=form))
+    return render(
+        request,
+        "accounts/caller_list.html",
+        _site_context(request, site, page=paginate(request, callers), form=form),
+    )
 
 
 @site_view("site.manage_callers")
 def caller_remove(request, site, contact_id: int):
     return _contact_action(
-        request, site, contact_id, action=services.caller_remove,
+        request,
+        site,
+        contact_id,
+        action=services.caller_remove,
         title=_("Remove %(name)s as an authorized caller?"),
         message=_("%(name)s will no longer be able to open tickets for site %(site)s."),
-        button=_("Remove caller"), done=_("%(name)s is no longer an authorized caller."),
-        back="accounts:caller_list")
+        button=_("Remove caller"),
+        done=_("%(name)s is no longer an authorized caller."),
+        back="accounts:caller_list",
+    )
 
 
 # --- users and invitations (A5) --------------------------------------------------------------
@@ -249,11 +323,16 @@ def caller_remove(request, site, contact_id: int):
 
 @site_view("site.manage")
 def user_list(request, site):
-    return render(request, "accounts/user_list.html", _site_context(
-        request, site,
-        page=paginate(request, selectors.site_users(site=site)),
-        invitations=selectors.invitations_pending_for_site(site=site)[:50],
-    ))
+    return render(
+        request,
+        "accounts/user_list.html",
+        _site_context(
+            request,
+            site,
+            page=paginate(request, selectors.site_users(site=site)),
+            invitations=selectors.invitations_pending_for_site(site=site)[:50],
+        ),
+    )
 
 
 @site_view("site.manage")
@@ -265,23 +344,40 @@ def user_invite(request, site):
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            messages.success(request, _("An invitation was sent to %(email)s.")
-                             % {"email": form.cleaned_data["email"]})
+            messages.success(
+                request,
+                _("An invitation was sent to %(email)s.") % {"email": form.cleaned_data["email"]},
+            )
             return redirect("accounts:user_list", number=site.number)
-    return render(request, "accounts/form.html", _site_context(
-        request, site, form=form, title=_("Invite a user"),
-        cancel_url=reverse("accounts:user_list", args=[site.number])))
+    return render(
+        request,
+        "accounts/form.html",
+        _site_context(
+            request,
+            site,
+            form=form,
+            title=_("Invite a user"),
+            cancel_url=reverse("accounts:user_list", args=[site.number]),
+        ),
+    )
 
 
 @site_view("site.manage")
 def user_remove(request, site, contact_id: int):
     return _contact_action(
-        request, site, contact_id, action=services.contact_revoke_access,
+        request,
+        site,
+        contact_id,
+        action=services.contact_revoke_access,
         title=_("Remove %(name)s's portal access?"),
-        message=_("%(name)s will no longer be able to sign in to site %(site)s. They stay on "
-                  "the contact list."),
-        button=_("Remove access"), done=_("%(name)s no longer has portal access."),
-        back="accounts:user_list")
+        message=_(
+            "%(name)s will no longer be able to sign in to site %(site)s. They stay on "
+            "the contact list."
+        ),
+        button=_("Remove access"),
+        done=_("%(name)s no longer has portal access."),
+        back="accounts:user_list",
+    )
 
 
 @site_view("site.manage")
@@ -294,17 +390,39 @@ def invitation_revoke(request, site, invitation_id: int):
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
-            messages.success(request, _("The invitation to %(email)s was withdrawn.")
-                             % {"email": invitation.email})
+            messages.success(
+                request,
+                _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email},
+            )
         return redirect(back_url)
     return _confirm_page(
-        request, site, title=_("Withdraw the invitation to %(email)s?") % {
-            "email": invitation.email},
+        request,
+        site,
+        title=_("Withdraw the invitation to %(email)s?") % {"email": invitation.email},
         message=_("The link in the e-mail stops working at once."),
-        button=_("Withdraw invitation"), cancel_url=back_url)
+        button=_("Withdraw invitation"),
+        cancel_url=back_url,
+    )
 
 
 # --- the invitation link and the first sign-in (A5) ------------------------------------------
+
+
+def _invitation_accept_signed_in(request, invitation, context):
+    """A signed-in person accepts an invitation addressed to their own account."""
+    form = ConfirmForm(request.POST or None)
+    form.helper.inputs[0].value = _("Accept invitation")
+    if request.method != "POST":
+        return render(request, "accounts/invitation_accept.html", {**context, "form": form})
+    try:
+        services.invitation_accept(invitation=invitation, user=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("dashboard")
+    refresh_confirmation_flag(request, request.user)
+    number = invitation.contact.site.number
+    messages.success(request, _("You now have access to site %(number)s.") % {"number": number})
+    return redirect("accounts:site_detail", number=number)
 
 
 @GET_POST
@@ -312,34 +430,28 @@ def invitation_accept(request, token: str):
     invitation = services.invitation_from_token(token)
     problem = services.invitation_problem(invitation)
     if problem:
-        return render(request, "accounts/invitation_invalid.html", {"problem": problem},
-                      status=410 if invitation else 404)
-    from accounts.models import User
-
+        return render(
+            request,
+            "accounts/invitation_invalid.html",
+            {"problem": problem},
+            status=410 if invitation else 404,
+        )
     has_account = User.objects.filter(email__iexact=invitation.email).exists()
-    context = {"invitation": invitation, "site": invitation.contact.site,
-               "has_account": has_account}
+    context = {
+        "invitation": invitation,
+        "site": invitation.contact.site,
+        "has_account": has_account,
+    }
     if request.user.is_authenticated:
-        form = ConfirmForm(request.POST or None)
-        form.helper.inputs[0].value = _("Accept invitation")
-        if request.method == "POST":
-            try:
-                services.invitation_accept(invitation=invitation, user=request.user)
-            except ValidationError as error:
-                messages.error(request, error.messages[0])
-                return redirect("dashboard")
-            refresh_confirmation_flag(request, request.user)
-            messages.success(request, _("You now have access to site %(number)s.")
-                             % {"number": invitation.contact.site.number})
-            return redirect("accounts:site_detail", number=invitation.contact.site.number)
-        return render(request, "accounts/invitation_accept.html", {**context, "form": form})
+        return _invitation_accept_signed_in(request, invitation, context)
     if has_account:
         return redirect(reverse("account_login") + "?next=" + request.path)
     form = SetPasswordForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.invitation_accept(
-                invitation=invitation, password=form.cleaned_data["password1"],
+                invitation=invitation,
+                password=form.cleaned_data["password1"],
                 first_name=form.cleaned_data["first_name"],
                 last_name=form.cleaned_data["last_name"],
             )
@@ -348,8 +460,9 @@ def invitation_accept(request, token: str):
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Your password is set. Welcome to Entitle."))
-            return redirect("accounts:site_confirm" if invitation.contact.is_primary
-                            else "dashboard")
+            return redirect(
+                "accounts:site_confirm" if invitation.contact.is_primary else "dashboard"
+            )
     return render(request, "accounts/invitation_accept.html", {**context, "form": form})
 
 
@@ -368,11 +481,17 @@ def site_confirm(request):
             form.add_error("number", error)
         else:
             refresh_confirmation_flag(request, request.user)
-            messages.success(request, _("Site %(number)s is confirmed. You can now invite "
-                                        "other users.") % {"number": pending.site.number})
+            messages.success(
+                request,
+                _("Site %(number)s is confirmed. You can now invite other users.")
+                % {"number": pending.site.number},
+            )
             return redirect("accounts:site_detail", number=pending.site.number)
-    return render(request, "accounts/site_confirm.html", {"form": form, "contact": pending,
-                                                          "customer": pending.site.customer})
+    return render(
+        request,
+        "accounts/site_confirm.html",
+        {"form": form, "contact": pending, "customer": pending.site.customer},
+    )
 
 
 # --- profile ---------------------------------------------------------------------------------
@@ -386,8 +505,6 @@ def profile(request):
         services.profile_update(user=request.user, **form.cleaned_data)
         messages.success(request, _("Your profile was saved."))
         return redirect("accounts:profile")
-    from allauth.mfa.models import Authenticator
-
     has_totp = Authenticator.objects.filter(
         user=request.user, type=Authenticator.Type.TOTP
     ).exists()
@@ -412,38 +529,46 @@ def reseller_view(view):
 @reseller_view
 def reseller_clients(request):
     customers = selectors.customers_for_reseller(reseller=request.user.reseller)
-    return render(request, "accounts/reseller_clients.html",
-                  {"page": paginate(request, customers)})
+    return render(request, "accounts/reseller_clients.html", {"page": paginate(request, customers)})
 
 
 @reseller_view
 def reseller_client_detail(request, customer_id: int):
-    customer = selectors.customer_get_for_reseller(reseller=request.user.reseller,
-                                                   customer_id=customer_id)
+    customer = selectors.customer_get_for_reseller(
+        reseller=request.user.reseller, customer_id=customer_id
+    )
     return render(request, "accounts/reseller_client_detail.html", {"customer": customer})
 
 
 @reseller_view
 def reseller_enrol(request):
     reseller = request.user.reseller
-    form = EnrolmentForm(request.POST or None,
-                         customers=selectors.customers_for_reseller(reseller=reseller))
+    form = EnrolmentForm(
+        request.POST or None, customers=selectors.customers_for_reseller(reseller=reseller)
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
             site = services.site_create_and_enrol(
-                request=services.EnrolmentRequest(**data), reseller=reseller,
+                request=services.EnrolmentRequest(**data),
+                reseller=reseller,
                 actor=request.user,
             )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            messages.success(request, _(
-                "Site %(number)s is enrolled. %(email)s will receive the welcome e-mail."
-            ) % {"number": site.number, "email": data["contact_email"]})
+            messages.success(
+                request,
+                _("Site %(number)s is enrolled. %(email)s will receive the welcome e-mail.")
+                % {"number": site.number, "email": data["contact_email"]},
+            )
             return redirect("accounts:site_detail", number=site.number)
-    return render(request, "accounts/form.html", {
-        "form": form, "title": _("Enrol a client site"),
-        "cancel_url": reverse("accounts:reseller_clients")})
-
-
+    return render(
+        request,
+        "accounts/form.html",
+        {
+            "form": form,
+            "title": _("Enrol a client site"),
+            "cancel_url": reverse("accounts:reseller_clients"),
+        },
+    )

@@ -10,8 +10,17 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     list_display = ("key", "to", "subject", "status", "attempts", "created_at", "sent_at")
     list_filter = ("status", "template")
     search_fields = ("key", "to", "subject")
-    readonly_fields = ("key", "to", "subject", "template", "status", "attempts", "error",
-                       "created_at", "sent_at")
+    readonly_fields = (
+        "key",
+        "to",
+        "subject",
+        "template",
+        "status",
+        "attempts",
+        "error",
+        "created_at",
+        "sent_at",
+    )
 
     def has_add_permission(self, request):
         return False

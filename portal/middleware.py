@@ -55,8 +55,10 @@ class RequireMFAMiddleware:
             else:
                 messages.warning(
                     request,
-                    _("Your account needs two-factor authentication. Set up an authenticator "
-                      "app to continue."),
+                    _(
+                        "Your account needs two-factor authentication. Set up an authenticator "
+                        "app to continue."
+                    ),
                 )
                 return redirect(reverse("mfa_activate_totp") + "?next=" + request.path)
         return self.get_response(request)

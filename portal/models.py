@@ -16,8 +16,9 @@ class OutgoingEmail(models.Model):
     to = models.CharField(_("to"), max_length=500)
     subject = models.CharField(_("subject"), max_length=300)
     template = models.CharField(_("template"), max_length=200)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
-                              default=Status.PENDING)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

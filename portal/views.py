@@ -31,9 +31,13 @@ def dashboard(request):
         site.next_anniversary = site.agreement.next_anniversary(today)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "portal/dashboard.html", {
-        "filter": site_filter,
-        "page": page,
-        "querystring": query.urlencode(),
-        "is_filtered": bool(query),
-    })
+    return render(
+        request,
+        "portal/dashboard.html",
+        {
+            "filter": site_filter,
+            "page": page,
+            "querystring": query.urlencode(),
+            "is_filtered": bool(query),
+        },
+    )

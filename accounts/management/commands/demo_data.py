@@ -8,8 +8,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         logins = demo_data_load()
-        self.stdout.write(self.style.SUCCESS("Demo data is loaded. Sign in at "
-                                             "http://127.0.0.1:8000 with:"))
+        self.stdout.write(
+            self.style.SUCCESS("Demo data is loaded. Sign in at http://127.0.0.1:8000 with:")
+        )
         self.stdout.write(f"  password for every demo user: {DEMO_PASSWORD}")
         for login in logins:
             self.stdout.write(f"  {login.role:<30} {login.email:<30} {login.where}")

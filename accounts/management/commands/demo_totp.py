@@ -25,5 +25,6 @@ class Command(BaseCommand):
         period = 30
         counter = int(time.time()) // period
         left = period - int(time.time()) % period
-        self.stdout.write(f"{format_hotp_value(hotp_value(secret, counter))} "
-                          f"(valid for {left} more seconds)")
+        self.stdout.write(
+            f"{format_hotp_value(hotp_value(secret, counter))} (valid for {left} more seconds)"
+        )

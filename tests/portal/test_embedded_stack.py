@@ -1,0 +1,111 @@
+"""The embedded default of `make run` with real processes: a SQLite file in WAL mode, a
+Celery worker on kombu's filesystem broker, and e-mails written as files (issue: foundation,
+A5). The welcome e-mail of an enrolment travels through the real worker to var/mail/."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CELERY = Path(sys.executable).parent / "celery"
+
+
+@pytest.fixture
+def embedded_env(tmp_path):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_URL", "CELERY_", "EMAIL_"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="portal.settings.local",
+        ENTITLE_VAR_DIR=str(tmp_path / "var"),
+        SITE_URL="http://127.0.0.1:8000",
+    )
+    return env
+
+
+def _manage(env, *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def _wait_for(predicate, *, timeout: float):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = predicate()
+        if found:
+            return found
+        time.sleep(0.25)
+    return None
+
+
+def test_welcome_email_goes_through_the_real_worker_to_a_mail_file(embedded_env, tmp_path):
+    _manage(embedded_env, "migrate", "--noinput")
+    printed = _manage(embedded_env, "demo_data")
+    assert "reseller@demo.entitle.test" in printed
+    worker = subprocess.Popen(
+        [str(CELERY), "-A", "portal", "worker", "--pool=solo", "--loglevel=INFO"],
+        cwd=ROOT,
+        env=embedded_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        # Site 4000001 (Direct Dynamics) is the demo site that is not enrolled yet.
+        _manage(
+            embedded_env,
+            "shell",
+            "-c",
+            "from accounts.models import Site; from accounts.services import site_enrol; "
+            "site_enrol(site=Site.objects.get(number='4000001'), actor=None)",
+        )
+        mail_dir = tmp_path / "var" / "mail"
+        mail = _wait_for(lambda: sorted(mail_dir.glob("*.log")), timeout=60)
+        assert mail, "the worker wrote no e-mail file within 60 s"
+        text = mail[0].read_text()
+        assert "greta@direct-dynamics.example" in text
+        assert "http://127.0.0.1:8000/invitations/" in text
+        journal = _manage(
+            embedded_env,
+            "shell",
+            "-c",
+            "from django.db import connection; "
+            "print(connection.cursor().execute('PRAGMA journal_mode').fetchone()[0])",
+        )
+        assert journal.strip().splitlines()[-1] == "wal"
+    finally:
+        worker.terminate()
+        output, _ = worker.communicate(timeout=30)
+    assert "invitation_email_send" in output
+
+
+def test_beat_starts_with_the_schedule(embedded_env):
+    _manage(embedded_env, "migrate", "--noinput")
+    beat = subprocess.Popen(
+        [str(CELERY), "-A", "portal", "beat", "--loglevel=DEBUG"],
+        cwd=ROOT,
+        env=embedded_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    time.sleep(4)
+    beat.terminate()
+    output, _ = beat.communicate(timeout=30)
+    assert "beat: Starting" in output
+    assert "clear-expired-sessions" in output or "portal.tasks.sessions_clear" in output
