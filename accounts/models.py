@@ -338,7 +338,7 @@ class Contact(models.Model):
         indexes = [models.Index(fields=["user", "site"])]
 
     def __str__(self) -> str:
-        return f"{self.name} <{self.email}> at {self.site_id and self.site.number}"
+        return f"{self.name} <{self.email}>"
 
     def get_additional_data(self) -> dict:
         return {"site_id": self.site_id}

@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Contact, Invitation, Organisation, Site, User
 
@@ -23,6 +24,25 @@ class Role(StrEnum):
     STC = "stc"
     CALLER = "caller"
     CONTACT = "contact"  # a portal user holding only role-contact duties (PoE, billing, ...)
+
+
+ROLE_LABELS = {
+    Role.STAFF: _("Vendor staff"),
+    Role.RESELLER: _("Account-managing reseller"),
+    Role.PRIMARY: _("Primary contact"),
+    Role.SITE_ADMIN: _("Site administrator"),
+    Role.STC: _("Site technical contact"),
+    Role.CALLER: _("Authorized technical caller"),
+    Role.CONTACT: _("Site contact"),
+}
+
+
+def role_labels(roles: frozenset[Role]) -> list[str]:
+    """The roles in the order of SPEC §1, leaving out "contact" when a stronger role is held."""
+    shown = [role for role in ROLE_LABELS if role in roles]
+    if len(shown) > 1 and Role.CONTACT in shown:
+        shown.remove(Role.CONTACT)
+    return [str(ROLE_LABELS[role]) for role in shown]
 
 
 def sites_for_user(user: User) -> QuerySet[Site]:

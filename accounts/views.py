@@ -29,6 +29,7 @@ from accounts.forms import (
 )
 from accounts.models import User
 from accounts.signals import refresh_confirmation_flag
+from portal.audit import audit_rows
 from portal.pagination import paginate
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -101,8 +102,8 @@ def site_detail(request, site):
         contacts=contacts,
         primary=next((c for c in contacts if c.is_primary), None),
         next_anniversary=site.agreement.next_anniversary(date.today()),  # noqa: DTZ011
-        roles=sorted(selectors.site_roles_for_user(user=request.user, site=site)),
-        history=selectors.site_audit_entries(site=site)[:10],
+        roles=selectors.role_labels(selectors.site_roles_for_user(user=request.user, site=site)),
+        history=audit_rows(selectors.site_audit_entries(site=site)[:10]),
     )
     return render(request, "accounts/site_detail.html", context)
 
@@ -110,7 +111,11 @@ def site_detail(request, site):
 @site_view()
 def site_history(request, site):
     page = paginate(request, selectors.site_audit_entries(site=site))
-    return render(request, "accounts/site_history.html", _site_context(request, site, page=page))
+    return render(
+        request,
+        "accounts/site_history.html",
+        _site_context(request, site, page=page, rows=audit_rows(page.object_list)),
+    )
 
 
 # --- contacts (A3) ---------------------------------------------------------------------------
