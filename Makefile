@@ -19,7 +19,7 @@ install-dev: $(BIN)/uv
 	$(BIN)/uv sync --frozen --inexact
 
 var:
-	mkdir -p var/mail var/broker/queue var/broker/processed var/cache var/media
+	mkdir -p var/mail var/broker/queue var/broker/processed var/broker/control var/cache var/media
 
 migrate: install var
 	$(MANAGE) migrate --noinput
