@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from auditlog.context import auditlog_value, set_actor
+from auditlog.context import auditlog_value, set_extra_data
 from auditlog.models import LogEntry
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
@@ -17,23 +17,27 @@ from django.utils.translation import gettext_lazy as _
 def acting_as(actor) -> Iterator[None]:
     """Record `actor` on the audit entries written inside the block.
 
-    auditlog's own `set_actor` does not restore an outer context (the request's, set by its
-    middleware) when it exits, which would leave later writes in the request unattributed;
-    this wrapper reuses an outer context for the same actor and restores it otherwise.
+    auditlog's `set_actor` never resets its context variable: after the block the variable
+    still holds that block's context, whose signal receiver is already disconnected. Reusing
+    such a context because it names the same actor (the next task in a worker thread, the
+    next call in a shell or test) records entries with no actor. So every block gets its own
+    live context, keeping the outer one's extra data (the request's remote address), and the
+    variable is restored on exit.
     """
-    try:
-        outer = auditlog_value.get()
-    except LookupError:
-        outer = None
-    if actor is None or (outer is not None and outer.get("actor") == actor):
+    if actor is None:
         yield
         return
     try:
-        with set_actor(actor):
+        outer = auditlog_value.get()
+    except LookupError:
+        outer = {}
+    extra = {key: value for key, value in outer.items() if key != "signal_duid"}
+    token = auditlog_value.set(outer)
+    try:
+        with set_extra_data({**extra, "actor": actor}):
             yield
     finally:
-        if outer is not None:
-            auditlog_value.set(outer)
+        auditlog_value.reset(token)
 
 
 NOT_AUDITED = frozenset({"id", "created_at"})

@@ -13,6 +13,7 @@ admin.site.site_title = "Entitle admin"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("", include("accounts.urls")),
+    path("", include("licensing.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD, demo_data_load
+from licensing.demo import licensing_demo_load
 
 
 class Command(BaseCommand):
@@ -8,6 +10,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         logins = demo_data_load()
+        licensing_demo_load(today=timezone.localdate())
         self.stdout.write(
             self.style.SUCCESS("Demo data is loaded. Sign in at http://127.0.0.1:8000 with:")
         )

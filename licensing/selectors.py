@@ -1,0 +1,123 @@
+"""Reads for licensing, always scoped through the sites a user may see (A4)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Site, User
+from accounts.selectors import sites_for_user
+from licensing.models import (
+    Activation,
+    CoveragePeriod,
+    Entitlement,
+    EntitlementEvent,
+    LicenceMove,
+    Order,
+    PoEDocument,
+    Product,
+    SiteTransfer,
+    Version,
+)
+
+
+def entitlements_for_user(user: User) -> QuerySet[Entitlement]:
+    """Every entitlement on a site the user may see."""
+    return Entitlement.objects.filter(site__in=sites_for_user(user))
+
+
+def inventory_for_user(*, user: User, as_of: date) -> QuerySet[Entitlement]:
+    """L5: the inventory rows with what the list shows loaded up front and the status (L3)
+    computed in the database. Lines transferred away entirely (quantity 0) stay out."""
+    return (
+        entitlements_for_user(user)
+        .filter(quantity__gt=0)
+        .with_status(as_of)
+        .select_related("site__customer", "product", "edition", "version")
+    )
+
+
+def entitlement_get_for_user(*, user: User, entitlement_id: int) -> Entitlement:
+    return get_object_or_404(
+        entitlements_for_user(user)
+        .select_related(
+            "site__customer",
+            "site__agreement",
+            "product",
+            "edition",
+            "version",
+            "order_line__order",
+        )
+        .prefetch_related(
+            Prefetch("coverage_periods", queryset=CoveragePeriod.objects.order_by("starts_on")),
+            Prefetch("activations", queryset=Activation.objects.order_by("-activated_on")),
+            Prefetch("events", queryset=EntitlementEvent.objects.order_by("happened_on")),
+            Prefetch("moves", queryset=LicenceMove.objects.select_related("old_activation")),
+        ),
+        pk=entitlement_id,
+    )
+
+
+def orders_for_user(user: User) -> QuerySet[Order]:
+    return Order.objects.filter(site__in=sites_for_user(user))
+
+
+def order_get_for_user(*, user: User, order_id: int) -> Order:
+    return get_object_or_404(
+        orders_for_user(user).select_related("site__customer", "site__agreement"), pk=order_id
+    )
+
+
+def site_statement_orders(*, site: Site) -> QuerySet[Order]:
+    """L5: the purchase history of a site, lines and their entitlements loaded."""
+    return (
+        Order.objects.filter(site=site)
+        .prefetch_related("lines__product", "lines__edition", "lines__version")
+        .order_by("-ordered_on", "-pk")
+    )
+
+
+def site_current_entitlements(*, site: Site) -> QuerySet[Entitlement]:
+    """L4: what a site PoE lists: all current entitlements (held quantity > 0)."""
+    return (
+        Entitlement.objects.filter(site=site, quantity__gt=0)
+        .select_related("product", "edition", "version")
+        .order_by("product__family", "product__part_number", "pk")
+    )
+
+
+def order_entitlements(*, order: Order) -> QuerySet[Entitlement]:
+    """L4: what an order PoE lists: the entitlements the order created, still at the site."""
+    return (
+        Entitlement.objects.filter(order_line__order=order, site_id=order.site_id, quantity__gt=0)
+        .select_related("product", "edition", "version")
+        .order_by("product__part_number", "pk")
+    )
+
+
+def poe_get_for_user(*, user: User, poe_id: int) -> PoEDocument:
+    return get_object_or_404(PoEDocument.objects.filter(site__in=sites_for_user(user)), pk=poe_id)
+
+
+def transfers_for_site(*, site: Site) -> QuerySet[SiteTransfer]:
+    return (
+        SiteTransfer.objects.filter(source_site=site)
+        | SiteTransfer.objects.filter(target_site=site)
+    ).select_related("source_site", "target_site", "requested_by")
+
+
+def product_families() -> list[str]:
+    return list(Product.objects.order_by("family").values_list("family", flat=True).distinct())
+
+
+def downloadable_versions_for_user(*, user: User, on: date) -> QuerySet[Version]:
+    """L10: versions of products the user's sites are covered for, released while covered."""
+    covered = entitlements_for_user(user).covered_on(on).filter(quantity__gt=0)
+    return (
+        Version.objects.filter(product__in=covered.values("product_id"), release_date__lte=on)
+        .exclude(download="")
+        .select_related("product")
+        .order_by("product__name", "-release_date")
+    )

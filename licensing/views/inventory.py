@@ -1,0 +1,106 @@
+"""L5: the inventory list, its CSV export, and the entitlement detail."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from licensing import selectors
+from licensing.filters import InventoryFilter
+from licensing.views.common import csv_stream, scope_choices, today
+from portal.pagination import paginate
+
+CSV_HEADER = [
+    "site_number",
+    "site_name",
+    "customer",
+    "part_number",
+    "product",
+    "family",
+    "edition",
+    "version",
+    "quantity",
+    "poe_number",
+    "coverage_start",
+    "coverage_end",
+    "status",
+]
+
+
+def _filtered_inventory(request):
+    sites, clients = scope_choices(request.user)
+    inventory = selectors.inventory_for_user(user=request.user, as_of=today())
+    inventory_filter = InventoryFilter(
+        request.GET or None,
+        queryset=inventory,
+        sites=sites,
+        families=selectors.product_families(),
+        clients=clients,
+    )
+    rows = inventory_filter.qs if inventory_filter.is_bound else inventory
+    if not rows.query.order_by:
+        rows = rows.order_by("site__number", "product__part_number", "pk")
+    return inventory_filter, rows
+
+
+@login_required
+@require_GET
+def inventory(request):
+    inventory_filter, rows = _filtered_inventory(request)
+    page = paginate(request, rows)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "licensing/inventory.html",
+        {
+            "filter": inventory_filter,
+            "page": page,
+            "querystring": query.urlencode(),
+            "is_filtered": bool(query),
+        },
+    )
+
+
+@login_required
+@require_GET
+def inventory_csv(request):
+    """L5: the filtered inventory as CSV, streamed in constant memory."""
+    _filter, rows = _filtered_inventory(request)
+    values = rows.values_list(
+        "site__number",
+        "site__name",
+        "site__customer__name",
+        "product__part_number",
+        "product__name",
+        "product__family",
+        "edition__name",
+        "version__version",
+        "quantity",
+        "poe_number",
+        "coverage_start",
+        "coverage_end",
+        "status",
+    ).iterator(chunk_size=2000)
+    return csv_stream(filename=f"inventory-{today():%Y-%m-%d}.csv", header=CSV_HEADER, rows=values)
+
+
+@login_required
+@require_GET
+def entitlement_detail(request, entitlement_id: int):
+    entitlement = selectors.entitlement_get_for_user(
+        user=request.user, entitlement_id=entitlement_id
+    )
+    on = today()
+    site = entitlement.site
+    return render(
+        request,
+        "licensing/entitlement_detail.html",
+        {
+            "entitlement": entitlement,
+            "site": site,
+            "status": entitlement.status_on(on),
+            "can_manage": request.user.has_perm("site.manage", site),
+        },
+    )

@@ -1,0 +1,68 @@
+"""PDF rendering with WeasyPrint from Django templates (E3, L4).
+
+The URL fetcher serves only the portal's own static files: no file:// paths, no network
+addresses, nothing a template or tenant-supplied text could point at. Documents are
+reproducible: the same data gives the same bytes (fixed identifier and dates).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import mimetypes
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
+from django.template.loader import render_to_string
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
+
+logger = logging.getLogger(__name__)
+
+# Relative URLs in PDF templates ({% static %} gives /static/…) resolve against this base;
+# the host is reserved (.invalid) so nothing can ever be fetched from it over a network.
+PDF_BASE_URL = "https://portal.invalid/"
+
+
+class StaticFilesOnlyFetcher(URLFetcher):
+    """Fetch /static/… from the portal's static files; refuse everything else."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols=("https",), allow_redirects=False)
+        self.blocked: list[str] = []
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        base = urlsplit(PDF_BASE_URL)
+        static_prefix = settings.STATIC_URL
+        if (
+            parts.scheme == base.scheme
+            and parts.netloc == base.netloc
+            and parts.path.startswith(static_prefix)
+        ):
+            relative = unquote(parts.path[len(static_prefix) :])
+            try:
+                path = finders.find(relative)
+            except SuspiciousFileOperation:
+                path = None
+            if path:
+                with open(path, "rb") as handle:  # noqa: PTH123
+                    body = handle.read()
+                content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, body, {"Content-Type": content_type})
+        self.blocked.append(url)
+        logger.warning("PDF rendering refused to fetch %s", url)
+        raise URLFetchingError(f"Only the portal's static files may be used: {url}")
+
+
+def render_pdf(template: str, context: dict, *, identifier: str) -> bytes:
+    """Render `template` to a PDF. `identifier` (e.g. a PoE code) makes the file's id
+    reproducible."""
+    html = render_to_string(template, context)
+    fetcher = StaticFilesOnlyFetcher()
+    document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher)
+    return document.write_pdf(
+        pdf_identifier=hashlib.sha256(identifier.encode()).hexdigest()[:32].encode(),
+    )
