@@ -6,6 +6,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_countries.filters import CountryFilter
 
 from accounts import services
 from accounts.models import Agreement, Contact, Invitation, Organisation, Site, User
@@ -108,7 +109,8 @@ class ContactInline(admin.StackedInline):
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
     list_display = ("number", "name", "customer", "agreement", "reseller", "country", "enrolled_at")
-    list_filter = ("agreement__programme", "country", "reseller", "enrolled_at")
+    # CountryFilter lists only the countries sites are in, not all 250 of them.
+    list_filter = ("agreement__programme", ("country", CountryFilter), "reseller", "enrolled_at")
     list_select_related = ("customer", "agreement", "reseller")
     search_fields = ("number", "name", "customer__name", "city")
     autocomplete_fields = ("customer", "agreement", "reseller")

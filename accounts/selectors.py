@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Contact, Invitation, Organisation, Site, User
@@ -66,7 +67,7 @@ def site_get_for_user(*, user: User, number: str) -> Site:
 
 def site_roles_for_user(*, user: User, site: Site) -> frozenset[Role]:
     """The user's roles at a site, memoised on the user object for the request."""
-    cache: dict[int, frozenset[Role]] = user.__dict__.setdefault("_site_roles", {})
+    cache: dict[int, frozenset[Role]] = _unwrap(user).__dict__.setdefault("_site_roles", {})
     if site.pk in cache:
         return cache[site.pk]
     roles: set[Role] = set()
@@ -88,6 +89,15 @@ def site_roles_for_user(*, user: User, site: Site) -> frozenset[Role]:
                 roles.add(Role.CALLER)
     cache[site.pk] = frozenset(roles)
     return cache[site.pk]
+
+
+def _unwrap(user):
+    """The user behind request.user's lazy wrapper, so the memo is shared with has_perm."""
+    if isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        return user._wrapped
+    return user
 
 
 def site_list_for_user(*, user: User) -> QuerySet[Site]:

@@ -60,9 +60,18 @@ class StaticFilesOnlyFetcher(URLFetcher):
 def render_pdf(template: str, context: dict, *, identifier: str) -> bytes:
     """Render `template` to a PDF. `identifier` (e.g. a PoE code) makes the file's id
     reproducible."""
-    html = render_to_string(template, context)
-    fetcher = StaticFilesOnlyFetcher()
-    document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher)
+    return html_to_pdf(render_to_string(template, context), identifier=identifier)
+
+
+def html_to_pdf(
+    html: str, *, identifier: str, fetcher: StaticFilesOnlyFetcher | None = None
+) -> bytes:
+    """Render HTML to a PDF through the static-files-only fetcher. WeasyPrint takes the
+    document dates from <meta name="dcterms.created/modified"> (and writes none without
+    them) and the file id from `identifier`, so nothing in the bytes depends on the clock."""
+    document = HTML(
+        string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher or StaticFilesOnlyFetcher()
+    )
     return document.write_pdf(
         pdf_identifier=hashlib.sha256(identifier.encode()).hexdigest()[:32].encode(),
     )

@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -199,6 +200,16 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "portal.tasks.sessions_clear",
         "schedule": timedelta(hours=6),
+    },
+    # L10 (N10): notice new releases and send the at-once e-mails; then the weekly digests,
+    # run daily so a missed day is caught up (each user gets at most one per ISO week).
+    "licensing-notify-updates": {
+        "task": "licensing.tasks.updates_notify_due_task",
+        "schedule": crontab(hour=5, minute=10),
+    },
+    "licensing-update-digests": {
+        "task": "licensing.tasks.update_digests_send_task",
+        "schedule": crontab(hour=6, minute=10),
     },
 }
 

@@ -5,6 +5,7 @@ A5). The welcome e-mail of an enrolment travels through the real worker to var/m
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -104,8 +105,18 @@ def test_beat_starts_with_the_schedule(embedded_env):
         stderr=subprocess.STDOUT,
         text=True,
     )
-    time.sleep(4)
-    beat.terminate()
-    output, _ = beat.communicate(timeout=30)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(beat.stdout), daemon=True)
+    reader.start()
+    try:
+        scheduled = _wait_for(
+            lambda: any("clear-expired-sessions" in line for line in lines), timeout=60
+        )
+    finally:
+        beat.terminate()
+        beat.wait(timeout=30)
+        reader.join(timeout=5)
+        beat.stdout.close()
+    output = "".join(lines)
+    assert scheduled, output
     assert "beat: Starting" in output
-    assert "clear-expired-sessions" in output or "portal.tasks.sessions_clear" in output
