@@ -200,6 +200,7 @@ class EnrolmentForm(CrispyMixin, forms.Form):
     def __init__(self, *args, customers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = customers
+        self.fields["customer"].label_from_instance = lambda organisation: organisation.name
 
     def clean_site_number(self):
         number = self.cleaned_data["site_number"]

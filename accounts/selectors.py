@@ -142,7 +142,9 @@ def invitation_get_for_site(*, site: Site, invitation_id: int) -> Invitation:
 def site_audit_entries(*, site: Site) -> QuerySet[LogEntry]:
     """A7: the history of the site itself and of its contacts and invitations."""
     return (
-        LogEntry.objects.filter(additional_data__site_id=site.pk)
+        LogEntry.objects.filter(
+            Q(additional_data__site_id=site.pk) | Q(additional_data__target_site_id=site.pk)
+        )
         .select_related("actor", "content_type")
         .order_by("-timestamp", "-pk")
     )

@@ -19,7 +19,11 @@ def add_years(day: date, years: int) -> date:
 
 
 def one_year_of_cover(start: date) -> date:
-    """L2: 12 months of S&S run from the start to the day before the same date a year later."""
+    """L2: 12 months of S&S run from the start to the day before the same date a year later.
+    For 29 February the "same date" a year later is 1 March (as in the L8 age rules), so the
+    cover ends on 28 February."""
+    if start.month == 2 and start.day == 29:
+        return date(start.year + 1, 2, 28)
     return add_years(start, 1) - timedelta(days=1)
 
 
