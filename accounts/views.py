@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -35,18 +36,20 @@ from portal.pagination import paginate
 GET_POST = require_http_methods(["GET", "POST"])
 
 
-def site_view(permission: str = "site.view"):
-    """Load the site through the user's scope (404 for another tenant's, A4), then check the
-    role permission (403: the user can see this site, just not do this)."""
+def site_view(permission: str = "site.view", methods: tuple[str, ...] = ("GET", "POST")):
+    """Load the site through the user's scope (404 for another tenant's, for every method,
+    A4), then check the role permission (403: the user can see this site, just not do this),
+    then the method (405)."""
 
     def decorator(view):
         @login_required
-        @GET_POST
         @wraps(view)
         def wrapper(request, number: str, **kwargs):
             site = selectors.site_get_for_user(user=request.user, number=number)
             if not request.user.has_perm(permission, site):
                 raise PermissionDenied
+            if request.method not in methods:
+                return HttpResponseNotAllowed(methods)
             return view(request, site, **kwargs)
 
         return wrapper
@@ -93,7 +96,7 @@ def _confirm_page(
 # --- site pages ----------------------------------------------------------------------------
 
 
-@site_view()
+@site_view(methods=("GET",))
 def site_detail(request, site):
     contacts = list(selectors.contacts_for_site(site=site))
     context = _site_context(
@@ -108,7 +111,7 @@ def site_detail(request, site):
     return render(request, "accounts/site_detail.html", context)
 
 
-@site_view()
+@site_view(methods=("GET",))
 def site_history(request, site):
     page = paginate(request, selectors.site_audit_entries(site=site))
     return render(
@@ -121,7 +124,7 @@ def site_history(request, site):
 # --- contacts (A3) ---------------------------------------------------------------------------
 
 
-@site_view()
+@site_view(methods=("GET",))
 def contact_list(request, site):
     page = paginate(request, selectors.contacts_for_site(site=site))
     pending = set(
@@ -326,7 +329,7 @@ def caller_remove(request, site, contact_id: int):
 # --- users and invitations (A5) --------------------------------------------------------------
 
 
-@site_view("site.manage")
+@site_view("site.manage", methods=("GET",))
 def user_list(request, site):
     return render(
         request,

@@ -1,0 +1,1135 @@
+"""Every URL pattern × every role × GET and POST answers as SPEC §1 says (A4, A6).
+
+One table, in the spirit of pretix's src/tests/api/test_permissions.py: a row per URL name
+(and per target object where the URL takes one), expanded over the roles and both methods,
+each case its own test id, e.g. ``test_permission[accounts:contact_edit-stc-POST-own]``.
+A URL pattern without a row fails ``test_every_url_pattern_has_a_row``.
+
+The rules the rows encode:
+
+- A4: an object of another tenant answers 404, never 403; a site the user can see but lacks
+  the permission for answers 403; anonymous users are sent to the login page. (Read-only
+  pages that refuse POST with 405 do so before looking anything up, whatever the id, so the
+  405 says nothing about another tenant's objects either.)
+- A6: the Django admin signs in through allauth. django.contrib.admin first sends every admin
+  page to its own login page (AdminSite.admin_view), which allauth's ``secure_admin_login``
+  guards: anonymous users go on to allauth's login, signed-in non-staff users get 403.
+
+Speed: building the world costs more than the requests, so it is built once per module, with a
+signed-in session per role; every case runs in its own rolled-back transaction (pytest-django's
+``django_db``), so each sees the world exactly as built and what a POST changes is undone.
+For the admin's model pages, whose answer to non-staff users is the same generic redirect, one
+model (accounts.Site, the tenant object) is requested by every role, the others by anonymous,
+staff, superuser and one non-staff role in turn (test_each_admin_url_meets_each_kind_of_user),
+and without following the redirect to the admin login: where it leads is the same for every
+admin URL, and the rows that request every role follow it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+from allauth.account.internal.flows.login import record_authentication
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from auditlog.models import LogEntry
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.test import Client, RequestFactory, override_settings
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from accounts import services as account_services
+from accounts.models import Contact, Invitation, Site
+from licensing import services as licensing_services
+from licensing.models import (
+    Activation,
+    Entitlement,
+    ImportBatch,
+    LicenceMove,
+    Order,
+    PoEDocument,
+    Product,
+    SiteTransfer,
+    UpdateNotice,
+    UpdatePreference,
+    Version,
+)
+from licensing.poe import poe_issue
+from portal.models import OutgoingEmail
+from tests import conftest
+from tests.accounts.factories import ContactFactory, SiteFactory, UserFactory, with_totp
+from tests.conftest import World, client_for
+
+pytestmark = pytest.mark.django_db
+
+# The world's `staff` has the staff flag and no admin permissions, as a new vendor account
+# would; `superuser` is vendor staff with every admin permission (SPEC §1: "everything").
+ROLES = (*conftest.ROLES, "superuser")
+METHODS = ("GET", "POST")
+NON_STAFF = (
+    "primary",
+    "site_admin",
+    "stc",
+    "caller",
+    "reseller",
+    "other_reseller",
+    "other_customer",
+)
+RESELLER_USERS = ("reseller", "other_reseller")
+STAFF_USERS = ("staff", "superuser")
+MFA_USERS = (*RESELLER_USERS, *STAFF_USERS)  # A6: MFA required; the world gives them TOTP
+
+
+# --- the world ---------------------------------------------------------------------------------
+
+
+@dataclass
+class PermissionWorld:
+    """conftest's two-tenant world, plus what the other site, licensing and the admin rows
+    need, and a signed-in session per role."""
+
+    world: World
+    other_plain: Contact  # the other site's billing contact, no portal account
+    other_caller: Contact  # the other site's authorized caller, with a portal account
+    other_invitation: Invitation
+    invitation_token: str
+    orders: dict[str, Order]  # "own" (at world.site) and "other" (at world.other_site)
+    entitlements: dict[str, Entitlement]
+    site_poes: dict[str, PoEDocument]
+    product: Product
+    versions: dict[str, Version]  # the version each site holds, with a download
+    transfer: SiteTransfer
+    move: LicenceMove
+    update_preference: UpdatePreference
+    update_notice: UpdateNotice
+    import_batches: dict[str, ImportBatch]  # "own" (reseller's) and "other" (other_reseller's)
+    group: Group
+    outgoing_email: OutgoingEmail
+    log_entry: LogEntry
+    sessions: dict[str, str] = field(default_factory=dict)  # role -> session key
+
+
+def add_licensing(world: World) -> dict:
+    """An order with an activated entitlement at each site, PoEs issued, a transfer and a move
+    waiting for staff, and a release notice: one object for each licensing page and admin."""
+    today = timezone.localdate()
+    product = Product.objects.create(
+        part_number="ATL-DB-100",
+        name="Atlas Database Server",
+        family="Atlas Database",
+        kind=Product.Kind.SOFTWARE,
+        list_price=Decimal("12000"),
+        annual_ss_price=Decimal("2400"),
+    )
+    # L10: each site holds its own version, with a file to download: version 10 at the own
+    # site, 9 (released before the other site's coverage began) at the other.
+    versions = {
+        target: Version.objects.create(
+            product=product,
+            version=number,
+            release_date=today - timedelta(days=released_days_ago),
+            eos_date=today + timedelta(days=800),
+            upgrade_price=Decimal("3000"),
+            download=ContentFile(b"installer", name=f"atlas-{number}.zip"),
+        )
+        for target, number, released_days_ago in (("own", "10", 400), ("other", "9", 500))
+    }
+    staff = world.users["staff"]
+    orders, entitlements, site_poes = {}, {}, {}
+    for target, site in (("own", world.site), ("other", world.other_site)):
+        orders[target] = licensing_services.order_place(
+            site=site,
+            ordered_on=today - timedelta(days=30),
+            lines=[
+                licensing_services.LineRequest(
+                    product=product, quantity=2, version=versions[target]
+                )
+            ],
+            actor=staff,
+            source=Order.Source.ADMIN,
+        )
+        entitlements[target] = Entitlement.objects.get(site=site)
+        # Issued now, so the pages hand out these (today's, unchanged) instead of rendering.
+        site_poes[target] = poe_issue(site=site, order=None, actor=staff, on=today)
+        poe_issue(site=site, order=orders[target], actor=staff, on=today)
+    activation: Activation = licensing_services.activation_add(
+        entitlement=entitlements["own"], machine_id="ALPHA-PC-1", actor=staff, on=today
+    )
+    second_site = SiteFactory(number="1234568", name="Alpha Annex", agreement=world.site.agreement)
+    primary = world.users["primary"]
+    return {
+        "orders": orders,
+        "entitlements": entitlements,
+        "site_poes": site_poes,
+        "product": product,
+        "versions": versions,
+        "transfer": licensing_services.transfer_request(
+            source_site=world.site,
+            target_site=second_site,
+            quantities={entitlements["own"]: 1},
+            actor=primary,
+        ),
+        "move": licensing_services.move_request(
+            entitlement=entitlements["own"],
+            old_activation=activation,
+            new_machine_id="ALPHA-PC-2",
+            lost_or_stolen=False,
+            reason="",
+            purchase="",
+            actor=primary,
+            on=today,
+        ),
+        "update_preference": UpdatePreference.objects.create(user=primary),
+        "update_notice": UpdateNotice.objects.create(user=primary, version=versions["own"]),
+        # L6: a checked upload of each reseller, with errors, so confirming it imports nothing.
+        "import_batches": {
+            target: ImportBatch.objects.create(
+                original_name=f"{target}.csv",
+                format=ImportBatch.Format.NATIVE,
+                reseller=reseller,
+                state=ImportBatch.State.INVALID,
+                error_count=1,
+                created_by=world.users[role],
+            )
+            for target, reseller, role in (
+                ("own", world.reseller, "reseller"),
+                ("other", world.other_reseller, "other_reseller"),
+            )
+        },
+    }
+
+
+def sign_in(client, world: World, role: str) -> None:
+    """As conftest.client_for, plus the records allauth keeps when a user has just confirmed
+    their password (and TOTP code, if they have one): the MFA pages that ask for a recent
+    reauthentication then answer for the role rather than sending everyone to confirm."""
+    client_for(client, world, role)
+    user = world.users[role]
+    request = RequestFactory().get("/")
+    request.session = client.session
+    record_authentication(request, user, "password", email=user.email, reauthenticated=True)
+    if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        record_authentication(request, user, "mfa", type="totp", reauthenticated=True)
+    request.session.save()
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup, django_db_blocker):
+    """Built once; every test runs in a savepoint inside this transaction (see the docstring)."""
+    with (
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+        # The sessions' "just reauthenticated" records (sign_in) must outlast a slow run.
+        override_settings(ACCOUNT_REAUTHENTICATION_TIMEOUT=3600),
+    ):
+        # conftest's `world` fixture body, called once for the module rather than per test.
+        world: World = conftest.world.__wrapped__(db=None)
+        world.users["superuser"] = with_totp(
+            UserFactory(email="root@vendor.test", is_staff=True, is_superuser=True)
+        )
+        now = timezone.now()
+        other_plain = ContactFactory(
+            site=world.other_site, email="billing@beta.test", is_billing_contact=True
+        )
+        other_caller = ContactFactory(
+            site=world.other_site,
+            email="caller@beta.test",
+            user=UserFactory(email="caller@beta.test"),
+            is_authorized_caller=True,
+            site_number_confirmed_at=now,
+        )
+        other_invitation = Invitation.objects.create(
+            contact=other_plain,
+            kind=Invitation.Kind.INVITATION,
+            email=other_plain.email,
+            invited_by=world.users["other_customer"],
+            expires_at=now + timedelta(days=7),
+        )
+        pw = PermissionWorld(
+            world=world,
+            other_plain=other_plain,
+            other_caller=other_caller,
+            other_invitation=other_invitation,
+            invitation_token=account_services.invitation_token(world.invitation),
+            **add_licensing(world),
+            group=Group.objects.create(name="Vendor support"),
+            outgoing_email=OutgoingEmail.objects.create(
+                key="welcome:1", to="primary@alpha.test", subject="Welcome", template="welcome"
+            ),
+            log_entry=LogEntry.objects.get_for_object(world.site).first(),
+        )
+        for role in ROLES[1:]:
+            client = Client()
+            sign_in(client, world, role)
+            pw.sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        yield pw
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    # allauth's rate limits count in the cache, which the database rollback does not reset.
+    cache.clear()
+
+
+# --- collecting the URL patterns ---------------------------------------------------------------
+
+
+def collect_url_patterns() -> list[tuple[str, str]]:
+    """Every URL pattern of the project as (key, route), walking get_resolver() recursively.
+
+    A named pattern's key is its namespaced name ("accounts:site_detail", "admin:index",
+    "account_login"); an unnamed one (the admin's old-style object URLs and its catch-all) is
+    keyed by its full route, since that is all there is to name it by.
+    """
+    found: list[tuple[str, str]] = []
+
+    def walk(resolver: URLResolver, prefix: str, namespace: str) -> None:
+        for entry in resolver.url_patterns:
+            route = prefix + str(entry.pattern)
+            if isinstance(entry, URLResolver):
+                inner = namespace
+                if entry.namespace:
+                    inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+                walk(entry, route, inner)
+            elif entry.name:
+                found.append((f"{namespace}:{entry.name}" if namespace else entry.name, route))
+            else:
+                found.append((route, route))
+
+    walk(get_resolver(), "", "")
+    return found
+
+
+# --- expectations ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Context:
+    pw: PermissionWorld
+    url: str  # the URL requested
+    number: str | None  # the site number in the URL, where there is one
+
+
+@dataclass(frozen=True)
+class Expect:
+    status: int
+    location: Callable[[Context], str] | None = None  # where a redirect goes
+    final: int | None = None  # the status at the end of the redirect chain
+    final_path: str | None = None  # ... and the path it ends at
+    template: str | None = None  # a template the response must use
+
+
+def login_url(ctx: Context) -> str:
+    return reverse("account_login") + "?" + urlencode({"next": ctx.url})
+
+
+def admin_login_url(ctx: Context) -> str:
+    return reverse("admin:login") + "?" + urlencode({"next": ctx.url})
+
+
+def to(name: str, *, site: bool = False) -> Callable[[Context], str]:
+    """A redirect to a named URL; `site` passes the requested site's number."""
+
+    def location(ctx: Context) -> str:
+        return reverse(name, args=[ctx.number]) if site else reverse(name)
+
+    return location
+
+
+LOGIN = Expect(302, login_url)
+Outcome = tuple[Expect, Expect]  # (GET, POST)
+TO_LOGIN: Outcome = (LOGIN, LOGIN)
+
+
+def ok(get: int = 200, post: int = 200) -> Outcome:
+    return Expect(get), Expect(post)
+
+
+def both(expect: Expect) -> Outcome:
+    return expect, expect
+
+
+def per_role(
+    *, anonymous: Outcome = TO_LOGIN, signed_in: Outcome, **roles: Outcome
+) -> Callable[[str, str], Expect]:
+    """Expectations per role: `anonymous`, then each role named, else `signed_in`."""
+    unknown = set(roles) - set(ROLES)
+    assert not unknown, unknown
+
+    def expect(role: str, method: str) -> Expect:
+        outcome = anonymous if role == "anonymous" else roles.get(role, signed_in)
+        return outcome[0] if method == "GET" else outcome[1]
+
+    return expect
+
+
+def fixed(**kwargs) -> Callable[[PermissionWorld], dict]:
+    """URL kwargs that do not depend on the world."""
+    return lambda _pw: kwargs
+
+
+def for_each(roles: tuple[str, ...], outcome: Outcome) -> dict[str, Outcome]:
+    return dict.fromkeys(roles, outcome)
+
+
+# --- the table ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str  # the URL pattern's key (see collect_url_patterns)
+    target: str  # which object the URL points at: own, other, cross, ... or "-"
+    expect: Callable[[str, str], Expect]  # (role, method) -> Expect
+    kwargs: Callable[[PermissionWorld], dict] = lambda _pw: {}
+    path: Callable[[PermissionWorld], str] | None = None  # for unnamed patterns
+    roles: tuple[str, ...] = ROLES
+
+    def url(self, pw: PermissionWorld) -> tuple[str, str | None]:
+        if self.path is not None:
+            return self.path(pw), None
+        kwargs = self.kwargs(pw)
+        return reverse(self.key, kwargs=kwargs), kwargs.get("number")
+
+
+# Site pages (A4, accounts/rules.py). Who holds each permission at the own site, written out:
+VIEW = frozenset({"primary", "site_admin", "stc", "caller", "reseller", "staff", "superuser"})
+MANAGE = frozenset({"primary", "site_admin", "reseller", "staff", "superuser"})
+CHANGE_PRIMARY = frozenset({"primary", "reseller", "staff", "superuser"})
+MANAGE_CALLERS = frozenset({"primary", "site_admin", "stc", "reseller", "staff", "superuser"})
+# Who can see each site at all; at the other site, its primary contact (other_customer) and its
+# account manager (other_reseller) stand where primary and reseller stand at the own site.
+SEES = {
+    "own": VIEW,
+    "other": frozenset({"other_customer", "other_reseller", "staff", "superuser"}),
+}
+STANDS_AS = {"other_customer": "primary", "other_reseller": "reseller"}
+
+# URL name, object in the URL, permission holders, GET, POST, where an answering POST redirects.
+SITE_PAGES = (
+    ("accounts:site_detail", None, VIEW, 200, 405, None),
+    ("accounts:site_history", None, VIEW, 200, 405, None),
+    ("accounts:contact_list", None, VIEW, 200, 405, None),
+    ("accounts:contact_add", None, MANAGE, 200, 200, None),  # empty form: errors
+    ("accounts:contact_edit", "contact", MANAGE, 200, 200, None),  # empty form: errors
+    ("accounts:contact_delete", "contact", MANAGE, 200, 302, "accounts:contact_list"),
+    (
+        "accounts:contact_make_primary",
+        "contact",
+        CHANGE_PRIMARY,
+        200,
+        302,
+        "accounts:contact_list",
+    ),
+    ("accounts:contact_invite", "contact", MANAGE, 200, 302, "accounts:contact_list"),
+    ("accounts:caller_list", None, MANAGE_CALLERS, 200, 200, None),  # empty form: errors
+    ("accounts:caller_remove", "caller", MANAGE_CALLERS, 200, 302, "accounts:caller_list"),
+    ("accounts:user_list", None, MANAGE, 200, 405, None),
+    ("accounts:user_invite", None, MANAGE, 200, 200, None),  # empty form: errors
+    ("accounts:user_remove", "caller", MANAGE, 200, 302, "accounts:user_list"),
+    ("accounts:invitation_revoke", "invitation", MANAGE, 200, 302, "accounts:user_list"),
+)
+OBJECT_KWARGS = {"contact": "contact_id", "caller": "contact_id", "invitation": "invitation_id"}
+
+
+def site_object(pw: PermissionWorld, kind: str, site: str) -> int:
+    world = pw.world
+    own = {
+        "contact": world.contacts["plain"],
+        "caller": world.contacts["caller"],
+        "invitation": world.invitation,
+    }
+    other = {
+        "contact": pw.other_plain,
+        "caller": pw.other_caller,
+        "invitation": pw.other_invitation,
+    }
+    return (own if site == "own" else other)[kind].pk
+
+
+def site_page_kwargs(kind: str | None, target: str) -> Callable[[PermissionWorld], dict]:
+    """own: the own site and its object; other: the other tenant's site and its object;
+    cross: the own site's number with the other site's object in the URL."""
+
+    def kwargs(pw: PermissionWorld) -> dict:
+        site = pw.world.other_site if target == "other" else pw.world.site
+        found = {"number": site.number}
+        if kind is not None:
+            found[OBJECT_KWARGS[kind]] = site_object(
+                pw, kind, "own" if target == "own" else "other"
+            )
+        return found
+
+    return kwargs
+
+
+def site_page_expect(
+    holders: frozenset[str], get: int, post: int, post_to: str | None, target: str
+) -> Callable[[str, str], Expect]:
+    def expect(role: str, method: str) -> Expect:
+        if role == "anonymous":
+            return LOGIN
+        site = "other" if target == "other" else "own"
+        if role not in SEES[site]:
+            return Expect(404)  # A4: another tenant's site, whatever the method
+        acting_as = STANDS_AS.get(role, role) if site == "other" else role
+        if acting_as not in holders:
+            return Expect(403)  # a visible site, a permission the role lacks
+        if target == "cross":
+            return Expect(404)  # A4: another site's contact or invitation
+        status = get if method == "GET" else post
+        return Expect(status, to(post_to, site=True) if status == 302 else None)
+
+    return expect
+
+
+def site_page_rows() -> list[Row]:
+    rows = []
+    for name, kind, holders, get, post, post_to in SITE_PAGES:
+        targets = ("own", "other", "cross") if kind else ("own", "other")
+        rows += [
+            Row(
+                name,
+                target,
+                site_page_expect(holders, get, post, post_to, target),
+                kwargs=site_page_kwargs(kind, target),
+            )
+            for target in targets
+        ]
+    return rows
+
+
+RESELLER_ONLY = {"signed_in": both(Expect(403))}  # reseller pages: 403 whatever the id
+
+ACCOUNT_ROWS = [
+    Row("dashboard", "-", per_role(signed_in=ok(200, 405))),
+    # Every world user has confirmed their site number: the page sends them on.
+    Row("accounts:site_confirm", "-", per_role(signed_in=both(Expect(302, to("dashboard"))))),
+    # A5: the invitation link is public. Signed in as someone else, accepting it is refused.
+    Row(
+        "accounts:invitation_accept",
+        "valid",
+        per_role(anonymous=ok(200, 200), signed_in=(Expect(200), Expect(302, to("dashboard")))),
+        kwargs=lambda pw: {"token": pw.invitation_token},
+    ),
+    Row(
+        "accounts:invitation_accept",
+        "forged",
+        per_role(anonymous=ok(404, 404), signed_in=ok(404, 404)),
+        kwargs=fixed(token="forged-token"),
+    ),
+    Row("accounts:profile", "-", per_role(signed_in=ok(200, 200))),  # empty form: errors
+    Row(
+        "accounts:reseller_clients",
+        "-",
+        per_role(**RESELLER_ONLY, **for_each(RESELLER_USERS, ok(200, 200))),
+    ),
+    Row(
+        "accounts:reseller_client_detail",
+        "own",
+        per_role(**RESELLER_ONLY, reseller=ok(200, 200), other_reseller=ok(404, 404)),
+        kwargs=lambda pw: {"customer_id": pw.world.site.customer_id},
+    ),
+    Row(
+        "accounts:reseller_client_detail",
+        "other",
+        per_role(**RESELLER_ONLY, reseller=ok(404, 404), other_reseller=ok(200, 200)),
+        kwargs=lambda pw: {"customer_id": pw.world.other_site.customer_id},
+    ),
+    Row(
+        "accounts:reseller_enrol",
+        "-",
+        per_role(**RESELLER_ONLY, **for_each(RESELLER_USERS, ok(200, 200))),  # empty form
+    ),
+]
+
+
+# Licensing pages are read-only (require_GET): POST answers 405 to every signed-in user, for
+# any id, so it says nothing about whether an object exists.
+def licensing_expect(target: str, get: int = 200) -> Callable[[str, str], Expect]:
+    """A page about one object: seen by whoever can see its site (A4), 404 for the rest."""
+
+    def expect(role: str, method: str) -> Expect:
+        if role == "anonymous":
+            return LOGIN
+        if method == "POST":
+            return Expect(405)
+        return Expect(get if role in SEES[target] else 404)
+
+    return expect
+
+
+def licensing_object_rows(key: str, kwargs: Callable[[PermissionWorld, str], dict]) -> list[Row]:
+    return [
+        Row(key, target, licensing_expect(target), kwargs=lambda pw, t=target: kwargs(pw, t))
+        for target in ("own", "other")
+    ]
+
+
+def site_number(pw: PermissionWorld, target: str) -> dict:
+    return {"number": (pw.world.site if target == "own" else pw.world.other_site).number}
+
+
+def to_import_preview(namespace: str, target: str) -> Callable[[Context], str]:
+    def location(ctx: Context) -> str:
+        name = (
+            "licensing:import_preview"
+            if namespace == "licensing"
+            else "admin:licensing_entitlement_import_preview"
+        )
+        return reverse(name, args=[ctx.pw.import_batches[target].pk])
+
+    return location
+
+
+ORDER_PLACERS = frozenset({"reseller", "staff", "superuser"})  # L2
+
+LICENSING_ROWS = [
+    # L5: everyone's inventory is their own sites' entitlements; the list itself is for all.
+    Row("licensing:inventory", "-", per_role(signed_in=ok(200, 405))),
+    Row("licensing:inventory_csv", "-", per_role(signed_in=ok(200, 405))),
+    *licensing_object_rows(
+        "licensing:entitlement_detail",
+        lambda pw, target: {"entitlement_id": pw.entitlements[target].pk},
+    ),
+    # L4: PoE PDFs for whoever can see the site.
+    *licensing_object_rows("licensing:site_poe", site_number),
+    *licensing_object_rows(
+        "licensing:order_poe", lambda pw, target: {"order_id": pw.orders[target].pk}
+    ),
+    *licensing_object_rows(
+        "licensing:poe_status", lambda pw, target: {"poe_id": pw.site_poes[target].pk}
+    ),
+    *licensing_object_rows(
+        "licensing:poe_download", lambda pw, target: {"poe_id": pw.site_poes[target].pk}
+    ),
+    # L5: the customer statement, for whoever can see the site.
+    *licensing_object_rows("licensing:statement", site_number),
+    *licensing_object_rows("licensing:statement_csv", site_number),
+    *licensing_object_rows("licensing:statement_pdf", site_number),
+    # L2: a site's orders and an order, for whoever can see the site...
+    *licensing_object_rows("licensing:site_orders", site_number),
+    *licensing_object_rows(
+        "licensing:order_detail", lambda pw, target: {"order_id": pw.orders[target].pk}
+    ),
+    # ... but orders are placed by the account-managing reseller and staff only.
+    *[
+        Row(
+            "licensing:order_create",
+            target,
+            site_page_expect(ORDER_PLACERS, 200, 200, None, target),  # empty form: errors
+            kwargs=lambda pw, t=target: site_number(pw, t),
+        )
+        for target in ("own", "other")
+    ],
+    # L7: transfers, listed for whoever can see the site, requested by those who run it.
+    *licensing_object_rows("licensing:site_transfers", site_number),
+    *[
+        Row(
+            "licensing:transfer_create",
+            target,
+            site_page_expect(MANAGE, 200, 200, None, target),  # empty form: errors
+            kwargs=lambda pw, t=target: site_number(pw, t),
+        )
+        for target in ("own", "other")
+    ],
+    # L8: a move is requested by those who run the site. Neither licence can move now (one
+    # has a move waiting, the other no activation), so the page says why, for GET and POST.
+    *[
+        Row(
+            "licensing:move_create",
+            target,
+            site_page_expect(MANAGE, 200, 200, None, target),
+            kwargs=lambda pw, t=target: {"entitlement_id": pw.entitlements[t].pk},
+        )
+        for target in ("own", "other")
+    ],
+    # L6: resellers import into their own sites; another reseller's upload is a 404 (A4),
+    # for every method, because the upload is looked up before the method is checked.
+    Row(
+        "licensing:import_upload",
+        "-",
+        per_role(**RESELLER_ONLY, **for_each(RESELLER_USERS, ok(200, 200))),  # empty form
+    ),
+    Row(
+        "licensing:import_preview",
+        "own",
+        per_role(**RESELLER_ONLY, reseller=ok(200, 405), other_reseller=ok(404, 404)),
+        kwargs=lambda pw: {"batch_id": pw.import_batches["own"].pk},
+    ),
+    Row(
+        "licensing:import_preview",
+        "other",
+        per_role(**RESELLER_ONLY, reseller=ok(404, 404), other_reseller=ok(200, 405)),
+        kwargs=lambda pw: {"batch_id": pw.import_batches["other"].pk},
+    ),
+    # Confirming an upload with errors imports nothing and goes back to its preview.
+    Row(
+        "licensing:import_confirm",
+        "own",
+        per_role(
+            **RESELLER_ONLY,
+            reseller=(Expect(405), Expect(302, to_import_preview("licensing", "own"))),
+            other_reseller=ok(404, 404),
+        ),
+        kwargs=lambda pw: {"batch_id": pw.import_batches["own"].pk},
+    ),
+    Row(
+        "licensing:import_confirm",
+        "other",
+        per_role(
+            **RESELLER_ONLY,
+            reseller=ok(404, 404),
+            other_reseller=(Expect(405), Expect(302, to_import_preview("licensing", "other"))),
+        ),
+        kwargs=lambda pw: {"batch_id": pw.import_batches["other"].pk},
+    ),
+    # L10: downloads of the versions one's sites hold; another tenant's version is a 404.
+    Row("licensing:downloads", "-", per_role(signed_in=ok(200, 405))),
+    *licensing_object_rows(
+        "licensing:download", lambda pw, target: {"version_id": pw.versions[target].pk}
+    ),
+    Row("licensing:update_preferences", "-", per_role(signed_in=ok(200, 200))),  # empty form
+    # L4: the verification page is public, for a genuine code and (404) for a made-up one.
+    Row(
+        "licensing:verify",
+        "genuine",
+        per_role(anonymous=ok(200, 405), signed_in=ok(200, 405)),
+        kwargs=lambda pw: {"code": pw.site_poes["own"].code},
+    ),
+    Row(
+        "licensing:verify",
+        "forged",
+        per_role(anonymous=ok(404, 405), signed_in=ok(404, 405)),
+        kwargs=fixed(code="NOT-A-REAL-CODE"),
+    ),
+]
+
+
+# allauth (A6). The portal is invitation-only: sign-up shows the closed page.
+HOME = Expect(302, to("dashboard"))
+ALLAUTH_ROWS = [
+    Row("account_login", "-", per_role(anonymous=ok(200, 200), signed_in=both(HOME))),
+    Row("account_logout", "-", per_role(anonymous=both(HOME), signed_in=(Expect(200), HOME))),
+    Row("account_inactive", "-", per_role(anonymous=ok(200, 405), signed_in=ok(200, 405))),
+    Row(
+        "account_signup",
+        "-",
+        per_role(
+            anonymous=both(Expect(200, template="account/signup_closed.html")),
+            signed_in=both(HOME),
+        ),
+    ),
+    Row("account_reauthenticate", "-", per_role(signed_in=ok(200, 200))),
+    Row(
+        "account_email",
+        "-",
+        per_role(signed_in=(Expect(200), Expect(302, to("account_email")))),
+    ),
+    Row(
+        "account_email_verification_sent",
+        "-",
+        per_role(anonymous=ok(200, 405), signed_in=ok(200, 405)),
+    ),
+    Row("account_change_password", "-", per_role(signed_in=ok(200, 200))),
+    Row(
+        "account_set_password",
+        "-",
+        per_role(signed_in=both(Expect(302, to("account_change_password")))),
+    ),
+    Row("account_reset_password", "-", per_role(anonymous=ok(200, 200), signed_in=ok(200, 200))),
+    # Sign-in by e-mailed code is off: there is no code to confirm.
+    Row(
+        "account_confirm_login_code",
+        "-",
+        per_role(anonymous=both(Expect(302, to("account_login"))), signed_in=both(HOME)),
+    ),
+    Row(
+        "account_confirm_email",
+        "-",
+        per_role(anonymous=ok(200, 404), signed_in=ok(200, 404)),
+        kwargs=fixed(key="forged-key"),
+    ),
+    Row(
+        "account_reset_password_from_key_done",
+        "-",
+        per_role(anonymous=ok(200, 405), signed_in=ok(200, 405)),
+    ),
+    Row(
+        "account_reset_password_from_key",
+        "-",
+        per_role(anonymous=ok(200, 200), signed_in=ok(200, 200)),
+        kwargs=fixed(uidb36="1", key="forged-key"),
+    ),
+    Row(
+        "account_reset_password_done",
+        "-",
+        per_role(anonymous=ok(200, 405), signed_in=ok(200, 405)),
+    ),
+    Row("mfa_index", "-", per_role(signed_in=ok(200, 405))),
+    # Only halfway through a sign-in is there a second factor to ask for.
+    Row(
+        "mfa_authenticate",
+        "-",
+        per_role(anonymous=both(Expect(302, to("account_login"))), signed_in=both(HOME)),
+    ),
+    Row(
+        "mfa_reauthenticate",
+        "-",
+        per_role(
+            signed_in=both(Expect(302, to("account_reauthenticate"))),
+            **for_each(MFA_USERS, ok(200, 200)),
+        ),
+    ),
+    # Users who have an authenticator app are sent on to the page that would remove it...
+    Row(
+        "mfa_activate_totp",
+        "-",
+        per_role(
+            signed_in=ok(200, 200),  # empty form: errors
+            **for_each(MFA_USERS, both(Expect(302, to("mfa_deactivate_totp")))),
+        ),
+    ),
+    # ... which A6 refuses to reseller and staff users (accounts.adapters.MFAAdapter): the
+    # page says why, and POST re-renders it with the error instead of removing the app.
+    Row(
+        "mfa_deactivate_totp",
+        "-",
+        per_role(signed_in=ok(404, 404), **for_each(MFA_USERS, ok(200, 200))),
+    ),
+    Row("mfa_view_recovery_codes", "-", per_role(signed_in=ok(404, 405))),
+    Row(
+        "mfa_generate_recovery_codes",
+        "-",
+        per_role(
+            signed_in=ok(200, 200),  # no authenticator app: the form refuses
+            **for_each(MFA_USERS, (Expect(200), Expect(302, to("mfa_view_recovery_codes")))),
+        ),
+    ),
+    Row("mfa_download_recovery_codes", "-", per_role(signed_in=ok(404, 404))),
+]
+
+
+# --- the Django admin --------------------------------------------------------------------------
+
+
+def admin_expect(staff: Outcome, superuser: Outcome | None = None, *, follow: bool = True):
+    """A page behind AdminSite.admin_view: anonymous and non-staff users go to the admin
+    login, and (`follow`) from there to allauth's login or a 403; staff get `staff`,
+    superusers `superuser` (the same as staff when not given)."""
+
+    def expect(role: str, method: str) -> Expect:
+        if role == "anonymous":
+            if not follow:
+                return Expect(302, admin_login_url)
+            return Expect(302, admin_login_url, final=200, final_path=reverse("account_login"))
+        if role not in STAFF_USERS:
+            return Expect(302, admin_login_url, final=403 if follow else None)
+        outcome = superuser if role == "superuser" and superuser is not None else staff
+        return outcome[0] if method == "GET" else outcome[1]
+
+    return expect
+
+
+def admin_login_expect(role: str, method: str) -> Expect:
+    if role == "anonymous":
+        return Expect(302, login_url)
+    if role not in STAFF_USERS:
+        return Expect(403)
+    return Expect(302, to("admin:index")) if method == "GET" else Expect(200)
+
+
+def admin_logout_expect(role: str, method: str) -> Expect:
+    if role == "anonymous":
+        return Expect(302, to("admin:index"), final=200, final_path=reverse("account_login"))
+    if role not in STAFF_USERS:
+        return Expect(302, to("admin:index"), final=403)
+    return Expect(405) if method == "GET" else Expect(200)
+
+
+DENIED = ok(403, 403)  # staff without the model permission
+ADMIN_SITE_ROWS = [
+    Row("admin:index", "-", admin_expect(staff=ok(200, 200))),
+    Row("admin:login", "-", admin_login_expect),
+    Row("admin:logout", "-", admin_logout_expect),
+    Row("admin:password_change", "-", admin_expect(staff=ok(200, 200))),  # empty form: errors
+    Row("admin:password_change_done", "-", admin_expect(staff=ok(200, 405))),
+    # Without ?term=, app_label=, model_name= and field_name= the view refuses.
+    Row("admin:autocomplete", "-", admin_expect(staff=ok(403, 405))),
+    Row("admin:jsi18n", "-", admin_expect(staff=ok(200, 405))),
+    # No model has get_absolute_url(), so "view on site" finds nothing to redirect to.
+    Row(
+        "admin:view_on_site",
+        "-",
+        admin_expect(staff=ok(404, 404)),
+        kwargs=lambda pw: {
+            "content_type_id": ContentType.objects.get_for_model(Site).pk,
+            "object_id": pw.world.site.pk,
+        },
+    ),
+    Row(
+        "admin/(?P<url>.*)$",  # the admin's catch-all: an unknown admin page
+        "-",
+        admin_expect(staff=ok(404, 404)),
+        path=lambda _pw: "/admin/no-such-page/",
+    ),
+    Row(
+        "admin:auth_user_password_change",
+        "-",
+        admin_expect(staff=DENIED, superuser=ok(200, 200)),  # empty form: errors
+        kwargs=lambda pw: {"id": pw.world.users["primary"].pk},
+    ),
+]
+
+
+# L6: staff import CSV files in the admin, with the "add entitlement" permission; the
+# previews are staff's (every upload), so the superuser opens the reseller's.
+ADMIN_SITE_ROWS += [
+    Row(
+        "admin:licensing_entitlement_import",
+        "-",
+        admin_expect(staff=DENIED, superuser=ok(200, 200)),  # empty form: errors
+    ),
+    Row(
+        "admin:licensing_entitlement_import_preview",
+        "-",
+        admin_expect(staff=DENIED, superuser=ok(200, 405)),
+        kwargs=lambda pw: {"batch_id": pw.import_batches["own"].pk},
+    ),
+    Row(
+        "admin:licensing_entitlement_import_confirm",
+        "-",
+        admin_expect(
+            staff=DENIED,
+            superuser=(Expect(405), Expect(302, to_import_preview("admin", "own"))),
+        ),
+        kwargs=lambda pw: {"batch_id": pw.import_batches["own"].pk},
+    ),
+]
+
+
+def saved(ctx: Context) -> str:
+    """Where the admin goes after saving a change form: the model's changelist."""
+    return ctx.url.rsplit("/", 3)[0] + "/"
+
+
+FORM_ERRORS: Outcome = (Expect(200), Expect(200))
+# Every field read-only: the empty form saves (nothing) and goes back to the changelist.
+READ_ONLY_SAVE: Outcome = (Expect(200), Expect(302, saved))
+
+
+@dataclass(frozen=True)
+class AdminModel:
+    """What a superuser gets from one ModelAdmin, written out (not read from the ModelAdmin,
+    so that widening an admin's permissions fails here first)."""
+
+    obj: Callable[[PermissionWorld], int]  # the pk of an object to open
+    add: Outcome = FORM_ERRORS  # an empty add form re-renders with errors
+    change: Outcome = FORM_ERRORS  # an empty change form re-renders with errors
+    delete: Outcome = FORM_ERRORS  # without the confirmation field, POST asks again
+
+
+ADMIN_MODELS: dict[str, AdminModel] = {
+    "auth.group": AdminModel(lambda pw: pw.group.pk),
+    "account.emailaddress": AdminModel(
+        lambda _pw: EmailAddress.objects.get(email="primary@alpha.test").pk
+    ),
+    "mfa.authenticator": AdminModel(
+        lambda pw: Authenticator.objects.get(user=pw.world.users["reseller"]).pk
+    ),
+    # A7: the audit trail is read-only, for everyone.
+    "auditlog.logentry": AdminModel(
+        lambda pw: pw.log_entry.pk, add=DENIED, change=ok(200, 403), delete=DENIED
+    ),
+    "portal.outgoingemail": AdminModel(
+        lambda pw: pw.outgoing_email.pk, add=DENIED, change=READ_ONLY_SAVE
+    ),
+    "accounts.user": AdminModel(lambda pw: pw.world.users["primary"].pk),
+    "accounts.organisation": AdminModel(lambda pw: pw.world.site.customer_id),
+    "accounts.agreement": AdminModel(lambda pw: pw.world.site.agreement_id),
+    "accounts.site": AdminModel(lambda pw: pw.world.site.pk),
+    "accounts.contact": AdminModel(lambda pw: pw.world.contacts["plain"].pk),
+    # Invitations come from enrolment and the site pages, never from the admin.
+    "accounts.invitation": AdminModel(
+        lambda pw: pw.world.invitation.pk, add=DENIED, change=READ_ONLY_SAVE
+    ),
+    "licensing.product": AdminModel(lambda pw: pw.product.pk),
+    "licensing.version": AdminModel(lambda pw: pw.versions["own"].pk),
+    "licensing.order": AdminModel(lambda pw: pw.orders["own"].pk),
+    "licensing.entitlement": AdminModel(lambda pw: pw.entitlements["own"].pk),
+    # PoEs are issued from the portal; transfers (L7) and moves (L8) are requested there and
+    # only decided in the admin.
+    "licensing.poedocument": AdminModel(
+        lambda pw: pw.site_poes["own"].pk, add=DENIED, change=READ_ONLY_SAVE
+    ),
+    # (its read-only line inline still expects its management form: an empty POST re-renders)
+    "licensing.sitetransfer": AdminModel(lambda pw: pw.transfer.pk, add=DENIED),
+    "licensing.licencemove": AdminModel(lambda pw: pw.move.pk, add=DENIED, change=READ_ONLY_SAVE),
+    "licensing.updatepreference": AdminModel(lambda pw: pw.update_preference.pk),
+    "licensing.updatenotice": AdminModel(lambda pw: pw.update_notice.pk),
+}
+# The model every role requests (the tenant object of A4); the others meet one non-staff role.
+EVERY_ROLE_MODEL = "accounts.site"
+
+
+def admin_model_rows() -> list[Row]:
+    """Rows for each registered ModelAdmin; one missing from ADMIN_MODELS gets none, and so
+    fails the coverage tests."""
+    rows = []
+    turn = 0
+
+    def roles_for(label: str) -> tuple[str, ...]:
+        nonlocal turn
+        if label == EVERY_ROLE_MODEL:
+            return ROLES
+        turn += 1
+        return ("anonymous", NON_STAFF[turn % len(NON_STAFF)], *STAFF_USERS)
+
+    registry = admin.site._registry  # the admin has no public registry
+    for model in registry:
+        label = model._meta.label_lower
+        spec = ADMIN_MODELS.get(label)
+        if spec is None:
+            continue
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+
+        def object_id(pw, spec=spec):
+            return {"object_id": spec.obj(pw)}
+
+        def row(suffix, superuser, kwargs=object_id, label=label, prefix=prefix):
+            return Row(
+                f"{prefix}_{suffix}",
+                "-",
+                admin_expect(staff=DENIED, superuser=superuser, follow=label == EVERY_ROLE_MODEL),
+                kwargs=kwargs,
+                roles=roles_for(label),
+            )
+
+        rows += [
+            row("changelist", ok(200, 200), kwargs=fixed()),
+            row("add", spec.add, kwargs=fixed()),
+            row("change", spec.change),
+            row("delete", spec.delete),
+            row("history", ok(200, 200)),
+        ]
+        # The old-style object URL redirects to the change page, for any staff user.
+        base = f"admin/{model._meta.app_label}/{model._meta.model_name}/"
+
+        def old_url(pw, base=base, spec=spec):
+            return f"/{base}{spec.obj(pw)}/"
+
+        def to_change(ctx, prefix=prefix, spec=spec):
+            return reverse(f"{prefix}_change", args=[spec.obj(ctx.pw)])
+
+        rows.append(
+            Row(
+                f"{base}<path:object_id>/",
+                "-",
+                admin_expect(staff=both(Expect(302, to_change)), follow=label == EVERY_ROLE_MODEL),
+                path=old_url,
+                roles=roles_for(label),
+            )
+        )
+    # An app's index lists what the user may see; staff without permissions see nothing: 404.
+    for app_label in sorted({model._meta.app_label for model in registry}):
+        rows.append(
+            Row(
+                "admin:app_list",
+                app_label,
+                admin_expect(
+                    staff=ok(404, 404), superuser=ok(200, 200), follow=app_label == "accounts"
+                ),
+                kwargs=fixed(app_label=app_label),
+                roles=roles_for(EVERY_ROLE_MODEL if app_label == "accounts" else app_label),
+            )
+        )
+    return rows
+
+
+ROWS = [
+    *site_page_rows(),
+    *ACCOUNT_ROWS,
+    *LICENSING_ROWS,
+    *ALLAUTH_ROWS,
+    *ADMIN_SITE_ROWS,
+    *admin_model_rows(),
+]
+CASES = [
+    pytest.param(row, role, method, id=f"{row.key}-{role}-{method}-{row.target}")
+    for row in ROWS
+    for role in row.roles
+    for method in METHODS
+]
+
+
+# --- the tests ---------------------------------------------------------------------------------
+
+
+def parsed(url: str) -> tuple[str, dict[str, list[str]]]:
+    parts = urlsplit(url)
+    return parts.path, parse_qs(parts.query)
+
+
+@pytest.mark.parametrize(("row", "role", "method"), CASES)
+def test_permission(module_world, client, row: Row, role: str, method: str):
+    pw = module_world
+    url, number = row.url(pw)
+    expected = row.expect(role, method)
+    if role != "anonymous":
+        client.cookies[settings.SESSION_COOKIE_NAME] = pw.sessions[role]
+
+    response = client.get(url) if method == "GET" else client.post(url)
+
+    location = response.get("Location")
+    assert (response.status_code, location is not None) == (
+        expected.status,
+        expected.location is not None,
+    ), f"{method} {url} as {role}: {response.status_code} {location or ''}"
+    if expected.location is not None:
+        want = expected.location(Context(pw, url, number))
+        assert parsed(location) == parsed(want), f"{method} {url} as {role}"
+    if expected.template is not None:
+        assert expected.template in [t.name for t in response.templates]
+    if expected.final is not None:
+        final = client.get(location, follow=True)
+        assert final.status_code == expected.final, f"{url} as {role}: {final.redirect_chain}"
+        if expected.final_path is not None:
+            assert final.request["PATH_INFO"] == expected.final_path
+
+
+def test_every_url_pattern_has_a_row():
+    keys = [key for key, _ in collect_url_patterns()]
+    duplicated = sorted({key for key in keys if keys.count(key) > 1})
+    assert not duplicated, f"URL names used twice, so one pattern has no row: {duplicated}"
+    missing = sorted(set(keys) - {row.key for row in ROWS})
+    assert not missing, f"URL patterns without a row in the permission table: {missing}"
+
+
+def test_the_table_covers_exactly_the_url_patterns():
+    collected = {key for key, _ in collect_url_patterns()}
+    assert {row.key for row in ROWS} == collected
+
+
+def test_each_admin_url_meets_each_kind_of_user():
+    """Where admin rows request a subset of roles, every admin URL is still requested by an
+    anonymous user, a signed-in non-staff user and staff, with both methods."""
+    kinds = {"anonymous": "anonymous", "staff": "staff", "superuser": "staff"}
+    met: dict[str, set[tuple[str, str]]] = {}
+    for param in CASES:
+        row, role, method = param.values
+        met.setdefault(row.key, set()).add((kinds.get(role, "non-staff"), method))
+    admin_keys = {key for key, route in collect_url_patterns() if route.startswith("admin/")}
+    every = {(kind, method) for kind in ("anonymous", "non-staff", "staff") for method in METHODS}
+    assert {key for key in admin_keys if met.get(key) != every} == set()
+    assert set(NON_STAFF) <= {param.values[1] for param in CASES if param.values[0].roles != ROLES}
