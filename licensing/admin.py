@@ -73,6 +73,42 @@ class VersionAdmin(admin.ModelAdmin):
     list_select_related = ("product",)
     search_fields = ("product__part_number", "product__name", "version")
     autocomplete_fields = ("product",)
+    actions = ["release_notify"]
+
+    @admin.action(description=_("Release: notify entitled users"), permissions=["change"])
+    def release_notify(self, request, queryset):
+        """L10: tell the users of covered sites now (the daily job would on the release date)."""
+        from licensing.updates import release_now
+
+        today = timezone.localdate()
+        for version in queryset.select_related("product"):
+            label = f"{version.product.part_number} {version.version}"
+            if version.release_date > today:
+                self.message_user(
+                    request,
+                    _("%(version)s is released on %(date)s; its users are told on that day.")
+                    % {"version": label, "date": version.release_date},
+                    messages.WARNING,
+                )
+                continue
+            result = release_now(version=version)
+            if result.already_notified:
+                self.message_user(
+                    request,
+                    _("%(version)s was already notified.") % {"version": label},
+                    messages.INFO,
+                )
+            else:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(version)s: %(count)s user is told (at once or in the weekly digest).",
+                        "%(version)s: %(count)s users are told (at once or in the weekly digest).",
+                        result.recipients,
+                    )
+                    % {"version": label, "count": result.recipients},
+                    messages.SUCCESS,
+                )
 
 
 class OrderLineFormSet(forms.BaseInlineFormSet):
@@ -188,6 +224,33 @@ class EntitlementAdmin(admin.ModelAdmin):
     raw_id_fields = ("order_line",)
     readonly_fields = ("coverage_start", "coverage_end", "created_at")
     inlines = [CoveragePeriodInline, ActivationInline, EntitlementEventInline]
+    # L6: "Import CSV" in the changelist's tools, and the import pages under this admin.
+    change_list_template = "licensing/import_admin_changelist.html"
+
+    def get_urls(self):
+        from django.urls import path
+
+        from licensing.views import imports
+
+        def view(function):
+            return self.admin_site.admin_view(
+                lambda request, **kwargs: function(request, self, **kwargs)
+            )
+
+        return [
+            path("import/", view(imports.admin_import_upload), name="licensing_entitlement_import"),
+            path(
+                "import/<int:batch_id>/",
+                view(imports.admin_import_preview),
+                name="licensing_entitlement_import_preview",
+            ),
+            path(
+                "import/<int:batch_id>/confirm/",
+                view(imports.admin_import_confirm),
+                name="licensing_entitlement_import_confirm",
+            ),
+            *super().get_urls(),
+        ]
 
 
 @admin.register(PoEDocument)

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class LicensingConfig(AppConfig):
     name = "licensing"
     verbose_name = _("Licensing")
+
+    def ready(self) -> None:
+        from licensing import audit  # noqa: F401  (registers the audited models, A7)

@@ -30,10 +30,19 @@ def entitlements_for_user(user: User) -> QuerySet[Entitlement]:
 
 def inventory_for_user(*, user: User, as_of: date) -> QuerySet[Entitlement]:
     """L5: the inventory rows with what the list shows loaded up front and the status (L3)
-    computed in the database. Lines transferred away entirely (quantity 0) stay out."""
+    computed in the database. Lines transferred away entirely (quantity 0) stay out.
+
+    A reseller's scope (sites_for_user: the sites it manages) is written here as a condition
+    on the joined site instead of `site IN (subquery)`: the database then walks the
+    reseller's sites in (reseller, number) index order, so a list sorted by site number reads
+    one page instead of sorting every row (tests/bench: 200,000 rows, ~20 ms instead of
+    ~200 ms a page). tests/licensing/test_inventory_scope.py keeps the two scopes equal."""
+    if user.is_active and user.reseller_id and not user.is_staff:
+        entitlements = Entitlement.objects.filter(site__reseller_id=user.reseller_id)
+    else:
+        entitlements = entitlements_for_user(user)
     return (
-        entitlements_for_user(user)
-        .filter(quantity__gt=0)
+        entitlements.filter(quantity__gt=0)
         .with_status(as_of)
         .select_related("site__customer", "product", "edition", "version")
     )

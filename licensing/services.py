@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import itertools
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -29,6 +31,7 @@ from licensing.models import (
     SiteTransfer,
     SiteTransferLine,
     Version,
+    new_poe_number,
 )
 from portal.audit import acting_as
 from portal.dates import months_started, one_year_of_cover
@@ -65,7 +68,8 @@ def line_unit_price(*, site: Site, line: LineRequest, ordered_on: date) -> Decim
         base = line.version.list_price
     if line.product.kind == Product.Kind.SUBSCRIPTION:
         months = months_started(ordered_on, subscription_end(site=site, ordered_on=ordered_on))
-        return money(base * months / 12)
+        # Bought on the anniversary itself it runs to the next one: a year, never 13 months.
+        return money(base * min(months, 12) / 12)
     return money(base)
 
 
@@ -354,10 +358,28 @@ def transfer_reject(*, transfer: SiteTransfer, actor: User) -> None:
 # --- moves to a new computer (L8) ------------------------------------------------------------
 
 
+def versions_released(*, product: Product, on: date) -> list[Version]:
+    """L1: the product's versions released by `on`, oldest first. A version entered ahead of
+    its release is neither the newest to upgrade to nor a supported one yet."""
+    return list(product.versions.filter(release_date__lte=on).order_by("release_date", "pk"))
+
+
+def upgrade_target(*, entitlement: Entitlement, versions: list[Version]) -> Version | None:
+    """The newest of `versions` (released, oldest first) when it is newer than the licence's."""
+    if not versions:
+        return None
+    newest, current = versions[-1], entitlement.version
+    if current is not None and (
+        current.pk == newest.pk or current.release_date >= newest.release_date
+    ):
+        return None
+    return newest
+
+
 def move_facts(*, entitlement: Entitlement, on: date, purchase: str = "") -> MoveFacts:
     """Gather the plain values L8 needs from the database."""
     product = entitlement.product
-    versions = list(product.versions.order_by("release_date"))
+    versions = versions_released(product=product, on=on)
     supported = [v for v in versions if v.is_supported_on(on)]
     newest = versions[-1] if versions else None
     oldest_supported = supported[0] if supported else None
@@ -424,6 +446,14 @@ def move_request(
         )
     if entitlement.moves.filter(state=LicenceMove.State.PENDING).exists():
         raise ValidationError(_("A move of this licence is already waiting for confirmation."))
+    if purchase not in LicenceMove.Purchase.values:
+        raise ValidationError({"purchase": _("Choose what is bought with the move.")})
+    if purchase == LicenceMove.Purchase.UPGRADE and not upgrade_target(
+        entitlement=entitlement, versions=versions_released(product=entitlement.product, on=on)
+    ):
+        raise ValidationError(
+            {"purchase": _("This licence already has the newest version: there is no upgrade.")}
+        )
     quote = move_quote_for(entitlement=entitlement, on=on, purchase=purchase)
     with acting_as(actor):
         return LicenceMove.objects.create(
@@ -496,3 +526,136 @@ def move_reject(*, move: LicenceMove, actor: User) -> None:
         move.decided_by = actor
         move.decided_at = timezone.now()
         move.save(update_fields=["state", "decided_by", "decided_at"])
+
+
+# --- imports (L6) ----------------------------------------------------------------------------
+
+IMPORT_BATCH_SIZE = 2_000
+
+
+def coverage_end_default(*, site: Site, product: Product, start: date) -> date:
+    """L2: the S&S an order line gives when nothing says otherwise: a subscription runs to the
+    agreement's next anniversary, software and hardware 12 months."""
+    if product.kind == Product.Kind.SUBSCRIPTION:
+        return subscription_end(site=site, ordered_on=start)
+    return one_year_of_cover(start)
+
+
+@dataclass(frozen=True)
+class ImportedLine:
+    """One valid imported row: its order (inserted first), the line, and the coverage end the
+    file gives (None: the L2 default)."""
+
+    order: Order
+    line: LineRequest
+    coverage_end: date | None = None
+    note: str = ""
+
+
+@dataclass
+class ImportCounts:
+    orders: int = 0
+    lines: int = 0
+    entitlements: int = 0
+
+
+@transaction.atomic
+def entitlements_import(
+    *,
+    orders: Iterable[Order],
+    lines: Iterable[ImportedLine],
+    batch_size: int = IMPORT_BATCH_SIZE,
+) -> ImportCounts:
+    """L6: write imported orders, their lines, and for each software, hardware or subscription
+    line an entitlement with one coverage period of kind IMPORT.
+
+    The rows must already be valid (licensing.imports checks them with validate_line). Rows
+    are written with bulk inserts `batch_size` at a time, so a 100,000-row file takes seconds
+    and memory holds one batch: `lines` may be a lazy iterator, read after the orders it
+    refers to are inserted. Bulk inserts send no signals, so the import batch record is the
+    audit trail (who, when, what) of these rows."""
+    orders = list(orders)
+    Order.objects.bulk_create(orders, batch_size=batch_size)
+    counts = ImportCounts(orders=len(orders))
+    iterator = iter(lines)
+    while chunk := list(itertools.islice(iterator, batch_size)):
+        _import_chunk(chunk, counts)
+    return counts
+
+
+def _import_chunk(chunk: list[ImportedLine], counts: ImportCounts) -> None:
+    # Ids rather than objects: assigning related objects costs more than the insert itself.
+    order_lines = [
+        OrderLine(
+            order_id=item.order.pk,
+            product_id=item.line.product.pk,
+            edition_id=item.line.edition.pk if item.line.edition else None,
+            version_id=item.line.version.pk if item.line.version else None,
+            quantity=item.line.quantity,
+            unit_price=line_unit_price(
+                site=item.order.site, line=item.line, ordered_on=item.order.ordered_on
+            ),
+        )
+        for item in chunk
+    ]
+    OrderLine.objects.bulk_create(order_lines)
+    entitlements, notes = [], []
+    for item, order_line in zip(chunk, order_lines, strict=True):
+        product = item.line.product
+        if not product.creates_entitlement:
+            continue  # L2: consumables are purchases only
+        start = item.order.ordered_on
+        site = item.order.site
+        entitlements.append(
+            Entitlement(
+                site_id=site.pk,
+                product_id=product.pk,
+                edition_id=order_line.edition_id,
+                version_id=order_line.version_id,
+                quantity=item.line.quantity,
+                order_line_id=order_line.pk,
+                purchased_on=start,
+                coverage_start=start,
+                coverage_end=item.coverage_end
+                or coverage_end_default(site=site, product=product, start=start),
+            )
+        )
+        notes.append(item.note)
+    _unique_poe_numbers(entitlements)
+    Entitlement.objects.bulk_create(entitlements)
+    CoveragePeriod.objects.bulk_create(
+        CoveragePeriod(
+            entitlement_id=entitlement.pk,
+            starts_on=entitlement.coverage_start,
+            ends_on=entitlement.coverage_end,
+            kind=CoveragePeriod.Kind.IMPORT,
+            note=note[:200],
+        )
+        for entitlement, note in zip(entitlements, notes, strict=True)
+    )
+    counts.lines += len(order_lines)
+    counts.entitlements += len(entitlements)
+
+
+def _unique_poe_numbers(entitlements: list[Entitlement]) -> None:
+    """Random PoE numbers can clash once there are many; draw again for any number already
+    used (a query per 500) or drawn twice in the batch, so one clash never fails a
+    whole import."""
+    while True:
+        numbers = [entitlement.poe_number for entitlement in entitlements]
+        taken: set[str] = set()
+        for start in range(0, len(numbers), 500):  # SQLite's default limit is 999 parameters
+            taken.update(
+                Entitlement.objects.filter(poe_number__in=numbers[start : start + 500]).values_list(
+                    "poe_number", flat=True
+                )
+            )
+        seen: set[str] = set()
+        clashed = False
+        for entitlement in entitlements:
+            if entitlement.poe_number in taken or entitlement.poe_number in seen:
+                entitlement.poe_number = new_poe_number()
+                clashed = True
+            seen.add(entitlement.poe_number)
+        if not clashed:
+            return

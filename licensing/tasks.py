@@ -36,16 +36,64 @@ def move_confirmed_email_send(move_id: int) -> None:
         .filter(pk=move_id, state=LicenceMove.State.CONFIRMED)
         .first()
     )
-    if move is None or move.requested_by is None:
+    if move is None:
         return
     entitlement = move.entitlement
+    # L8: the customer is told, whoever asked (the primary contact, and the requester if a
+    # site admin or the reseller asked).
+    primary = entitlement.site.contacts.filter(is_primary=True).first()
+    recipients = list(
+        dict.fromkeys(
+            address
+            for address in (
+                primary.email if primary else None,
+                move.requested_by.email if move.requested_by else None,
+            )
+            if address
+        )
+    )
+    if not recipients:
+        return
     link = settings.SITE_URL + reverse(
         "licensing:entitlement_detail", kwargs={"entitlement_id": entitlement.pk}
     )
     email_send_once(
         key=f"move-confirmed:{move.pk}",
-        to=[move.requested_by.email],
+        to=recipients,
         template="move_confirmed",
         context={"move": move, "entitlement": entitlement, "link": link},
-        language=move.requested_by.language,
+        language=primary.language if primary else entitlement.site.language,
     )
+
+
+# --- L10: product update notifications (beat jobs, N10) ----------------------------------------
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def update_notices_send_task(version_id: int) -> None:
+    """L10: after staff release a version, e-mail the users who want to hear at once."""
+    from django.utils import timezone
+
+    from licensing.updates import update_notices_send_immediate
+
+    update_notices_send_immediate(now=timezone.now(), version_id=version_id)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def updates_notify_due_task() -> None:
+    """L10 daily: notice the versions released by today and send the at-once e-mails."""
+    from django.utils import timezone
+
+    from licensing.updates import updates_notify_due
+
+    updates_notify_due(as_of=timezone.localdate(), now=timezone.now())
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def update_digests_send_task() -> None:
+    """L10 daily: the weekly digests due this ISO week (at most one per user per week)."""
+    from django.utils import timezone
+
+    from licensing.updates import update_digests_send
+
+    update_digests_send(as_of=timezone.localdate(), now=timezone.now())

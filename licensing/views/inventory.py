@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from licensing import selectors
 from licensing.filters import InventoryFilter
 from licensing.views.common import csv_stream, scope_choices, today
+from licensing.views.moves import entitlement_detail_extras
 from portal.pagination import paginate
 
 CSV_HEADER = [
@@ -102,5 +103,7 @@ def entitlement_detail(request, entitlement_id: int):
             "site": site,
             "status": entitlement.status_on(on),
             "can_manage": request.user.has_perm("site.manage", site),
+            # L8 move button and requests, L9 quotes (licensing/views/moves.py)
+            **entitlement_detail_extras(entitlement=entitlement, user=request.user, on=on),
         },
     )

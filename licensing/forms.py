@@ -1,0 +1,321 @@
+"""Forms for the licensing pages: reseller orders (L2), site-to-site transfers (L7) and moves to
+a new computer (L8). Forms check what a person typed; the services decide the rules and their
+messages are put back on the form fields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from licensing import services
+from licensing.models import Activation, Edition, Entitlement, LicenceMove, Product, Version
+
+MAX_ORDER_LINES = 20
+
+
+def apply_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: field errors on fields, the rest on top."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- orders (L2) -----------------------------------------------------------------------------
+
+
+@dataclass
+class Catalogue:
+    """The catalogue an order form offers, read once per request (three queries whatever
+    the number of lines on the form)."""
+
+    products: dict[str, Product]
+    editions: dict[str, Edition]
+    versions: dict[str, Version]
+
+    @classmethod
+    def load(cls) -> Catalogue:
+        products = {str(p.pk): p for p in Product.objects.order_by("family", "part_number")}
+        editions, versions = {}, {}
+        for edition in Edition.objects.order_by("product_id", "rank"):
+            edition.product = products[str(edition.product_id)]
+            editions[str(edition.pk)] = edition
+        for version in Version.objects.order_by("product_id", "release_date"):
+            version.product = products[str(version.product_id)]
+            versions[str(version.pk)] = version
+        return cls(products, editions, versions)
+
+    def product_choices(self, on: date) -> list:
+        choices = [("", _("Choose a product"))]
+        for product in self.products.values():
+            price = f"{product.list_price} {product.currency}"
+            label = f"{product.part_number} {product.name} — {price}"
+            if not product.is_orderable_on(on):
+                label += " " + str(_("(end of sale %(date)s)") % {"date": product.end_of_sale})
+            choices.append((str(product.pk), label))
+        return choices
+
+    def _grouped(self, items: dict, label) -> list:
+        groups: dict[int, list] = {}
+        for key, item in items.items():
+            groups.setdefault(item.product_id, []).append((key, label(item)))
+        return [("", "—")] + [
+            (self.products[str(product_id)].part_number, options)
+            for product_id, options in groups.items()
+        ]
+
+    def edition_choices(self) -> list:
+        return self._grouped(self.editions, lambda e: f"{e.name} — {e.price}")
+
+    def version_choices(self) -> list:
+        return self._grouped(self.versions, lambda v: v.version)
+
+
+class OrderForm(forms.Form):
+    """The order itself; its lines are OrderLineFormSet."""
+
+    ordered_on = forms.DateField(
+        label=_("Order date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The date of the purchase. S&S coverage starts on this date."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's form tag carries the token
+
+
+class OrderLineForm(forms.Form):
+    product = forms.ChoiceField(label=_("Product"))
+    edition = forms.ChoiceField(label=_("Edition"), required=False)
+    version = forms.ChoiceField(label=_("Version"), required=False)
+    quantity = forms.IntegerField(label=_("Quantity"))
+    unit_price = forms.DecimalField(
+        label=_("Unit price"),
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("Leave empty for the catalogue price."),
+    )
+
+    def __init__(self, *args, catalogue: Catalogue, on: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.catalogue = catalogue
+        self.fields["product"].choices = catalogue.product_choices(on)
+        self.fields["edition"].choices = catalogue.edition_choices()
+        self.fields["version"].choices = catalogue.version_choices()
+        # A row of a table: the widgets carry Bootstrap's classes, labels are for screen readers.
+        for name, field in self.fields.items():
+            css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+            if name in ("quantity", "unit_price"):
+                field.widget.attrs.setdefault("min", "1" if name == "quantity" else "0")
+
+    def line(self) -> services.LineRequest:
+        data = self.cleaned_data
+        return services.LineRequest(
+            product=self.catalogue.products[data["product"]],
+            quantity=data["quantity"],
+            edition=self.catalogue.editions.get(data.get("edition") or ""),
+            version=self.catalogue.versions.get(data.get("version") or ""),
+            unit_price=data.get("unit_price"),
+        )
+
+
+class BaseOrderLineFormSet(forms.BaseFormSet):
+    """L2 checks per line (end of sale on the order date, quantity at least 1, editions and
+    versions of the line's product), with the service's messages on the line they concern."""
+
+    def __init__(self, *args, catalogue: Catalogue, on: date, **kwargs):
+        self.catalogue = catalogue
+        self.on = on
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {"catalogue": self.catalogue, "on": self.on}
+
+    @property
+    def empty_form(self):
+        form = self.form(
+            auto_id=self.auto_id,
+            prefix=self.add_prefix("__prefix__"),
+            empty_permitted=True,
+            use_required_attribute=False,
+            renderer=self.renderer,
+            catalogue=self.catalogue,
+            on=self.on,
+        )
+        self.add_fields(form, None)
+        return form
+
+    def filled_forms(self) -> list[OrderLineForm]:
+        return [form for form in self.forms if form.has_changed() and form.cleaned_data]
+
+    def clean(self):
+        if any(self.errors):
+            return
+        filled = self.filled_forms()
+        if not filled:
+            raise ValidationError(_("Add at least one line to the order."))
+        for form in filled:
+            try:
+                services.validate_line(line=form.line(), ordered_on=self.on)
+            except ValidationError as error:
+                apply_errors(form, error)
+
+    def lines(self) -> list[services.LineRequest]:
+        return [form.line() for form in self.filled_forms()]
+
+
+OrderLineFormSet = forms.formset_factory(
+    OrderLineForm,
+    formset=BaseOrderLineFormSet,
+    extra=3,
+    max_num=MAX_ORDER_LINES,
+    absolute_max=MAX_ORDER_LINES,
+    validate_max=True,
+)
+
+
+# --- site-to-site transfers (L7) -------------------------------------------------------------
+
+
+class TransferForm(forms.Form):
+    """L7: a target site of the same customer, and a quantity per entitlement of the page."""
+
+    target_site = forms.ModelChoiceField(label=_("Transfer to site"), queryset=None)
+    note = forms.CharField(label=_("Note for the vendor"), max_length=300, required=False)
+
+    def __init__(self, *args, targets, entitlements: list[Entitlement], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target_site"].queryset = targets
+        self.fields["target_site"].label_from_instance = lambda site: f"{site.number} {site.name}"
+        self.entitlements = entitlements
+        for entitlement in entitlements:
+            self.fields[self.quantity_field(entitlement)] = forms.IntegerField(
+                label=_("Quantity of %(poe)s to transfer") % {"poe": entitlement.poe_number},
+                min_value=0,
+                required=False,
+                error_messages={"min_value": _("Quantities cannot be negative.")},
+                widget=forms.NumberInput(attrs={"class": "form-control", "min": 0}),
+            )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    @staticmethod
+    def quantity_field(entitlement: Entitlement) -> str:
+        return f"quantity_{entitlement.pk}"
+
+    def rows(self):
+        """(entitlement, its quantity field) for the template's table."""
+        return [(e, self[self.quantity_field(e)]) for e in self.entitlements]
+
+    def quantities(self) -> dict[Entitlement, int]:
+        return {
+            entitlement: self.cleaned_data.get(self.quantity_field(entitlement)) or 0
+            for entitlement in self.entitlements
+        }
+
+
+# --- moves to a new computer (L8) ------------------------------------------------------------
+
+
+class MoveForm(forms.Form):
+    """L8: the old machine (or lost/stolen with a reason), the new machine, and what is bought
+    with the move. `quoted_rule` / `quoted_fee` carry the quote the person saw, so a request is
+    only sent for the fee that was shown."""
+
+    old_activation = forms.ModelChoiceField(
+        label=_("Move from machine"),
+        queryset=Activation.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
+    lost_or_stolen = forms.BooleanField(
+        label=_("The old machine was lost or stolen"),
+        required=False,
+        help_text=_("Then it cannot be deactivated from the machine itself: tell us why."),
+    )
+    reason = forms.CharField(
+        label=_("What happened to the old machine"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    new_machine_id = forms.CharField(label=_("New machine id"), max_length=100)
+    purchase = forms.ChoiceField(
+        label=_("Bought with the move"),
+        choices=LicenceMove.Purchase.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        initial="",
+    )
+    quoted_rule = forms.CharField(required=False, widget=forms.HiddenInput)
+    quoted_fee = forms.DecimalField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, activations, upgrade_to: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["old_activation"]
+        field.queryset = activations
+        field.label_from_instance = self.machine_label
+        upgrade = LicenceMove.Purchase.UPGRADE
+        choices = []
+        for value, label in LicenceMove.Purchase.choices:
+            if value != upgrade:
+                choices.append((value, label))
+            elif upgrade_to:  # only when there is a newer version to upgrade to
+                choices.append((value, f"{label} ({upgrade_to})"))
+        self.fields["purchase"].choices = choices
+        self.helper = FormHelper()
+        self.helper.add_input(self.secondary(Submit("show_fee", _("Show the fee"))))
+
+    @staticmethod
+    def secondary(button: Submit) -> Submit:
+        button.field_classes = "btn btn-outline-secondary"
+        return button
+
+    @staticmethod
+    def machine_label(activation: Activation) -> str:
+        return _("%(machine)s (activated %(date)s)") % {
+            "machine": activation.machine_id,
+            "date": activation.activated_on.isoformat(),
+        }
+
+    def clean_new_machine_id(self) -> str:
+        return self.cleaned_data["new_machine_id"].strip()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("lost_or_stolen") and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Tell us what happened to the old machine."))
+        old = data.get("old_activation")
+        if old is not None and data.get("new_machine_id") == old.machine_id:
+            self.add_error("new_machine_id", _("The new machine must differ from the old."))
+        return data
+
+    def offer_request(self, quote) -> None:
+        """After the fee is shown: remember it and offer the request button."""
+        data = self.data.copy()
+        data[self.add_prefix("quoted_rule")] = quote.rule
+        data[self.add_prefix("quoted_fee")] = str(quote.fee)
+        self.data = data
+        self.helper.inputs = [
+            self.secondary(Submit("show_fee", _("Show the fee again"))),
+            Submit("request_move", _("Request the move")),
+        ]
+
+    def quote_matches(self, quote) -> bool:
+        data = self.cleaned_data
+        return data.get("quoted_rule") == quote.rule and data.get("quoted_fee") == Decimal(
+            quote.fee
+        )

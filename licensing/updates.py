@@ -1,0 +1,329 @@
+"""L10: product update notifications and downloads (reads and writes in one module).
+
+Who hears about a release: the **contacts with portal accounts** (active users) of every site
+holding an entitlement to the product whose S&S coverage includes the release date. Reseller
+users are not notified: they are not a site's users, they manage many clients' sites, and a
+release mail per client release would drown them; they still see the downloads of their
+clients' sites. Staff are notified only if they are a site's contact.
+
+How they hear about it follows their UpdatePreference (no row: at once):
+
+- at once: one e-mail per release, key ``update:<version>:<user>``;
+- weekly: one digest per ISO week listing releases dated before that week, key
+  ``digest:<user>:<yyyy>-W<ww>``; the daily job sends it on its first run of the week, so a
+  missed run is caught up the next day;
+- never: no notice is recorded at all.
+
+Everything is set-based: one query finds the recipients of a release, notices are inserted
+with ``bulk_create(ignore_conflicts=True)`` (the unique (user, version) pair makes a re-run a
+no-op), and e-mails go out per user (E1: each claimed by its key before sending, so a re-run,
+a retried task or a crash never sends one twice).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Contact, User
+from accounts.selectors import sites_for_user
+from licensing.models import CoveragePeriod, UpdateNotice, UpdatePreference, Version
+from portal.mail import email_send_once
+from portal.models import OutgoingEmail
+
+Frequency = UpdatePreference.Frequency
+NOTICE_BATCH = 1000
+# The daily job looks this far back for releases nobody was told about, so a missed day is
+# caught up, but a catalogue loaded with years of history (or this feature going live) does
+# not e-mail about old versions. Staff can still notify any version with the admin action.
+RELEASE_CATCH_UP = timedelta(days=14)
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+
+def covered_sites_on_release(*, version: Version) -> QuerySet:
+    """Ids of the sites holding the product with a coverage period over the release date
+    (L3: the periods, so a gap between lapsing and reinstatement does not count)."""
+    return CoveragePeriod.objects.filter(
+        entitlement__product_id=version.product_id,
+        entitlement__quantity__gt=0,
+        starts_on__lte=version.release_date,
+        ends_on__gte=version.release_date,
+    ).values("entitlement__site_id")
+
+
+def release_recipients(*, version: Version) -> QuerySet[User]:
+    """L10: the users to tell about a release (see the module docstring): one query."""
+    contacts = Contact.objects.filter(
+        site_id__in=covered_sites_on_release(version=version), user__isnull=False
+    )
+    return (
+        User.objects.filter(is_active=True, pk__in=contacts.values("user_id"))
+        .exclude(update_preference__frequency=Frequency.NEVER)
+        .order_by("pk")
+    )
+
+
+def update_frequency(user: User) -> str:
+    preference = UpdatePreference.objects.filter(user=user).values_list("frequency", flat=True)
+    return preference.first() or Frequency.IMMEDIATE
+
+
+def versions_due_for_release(*, as_of: date) -> QuerySet[Version]:
+    """Released by `as_of` (within the catch-up window) and nobody told yet: the daily job's
+    work."""
+    return (
+        Version.objects.filter(
+            notified_at__isnull=True,
+            release_date__lte=as_of,
+            release_date__gte=as_of - RELEASE_CATCH_UP,
+        )
+        .select_related("product")
+        .order_by("release_date", "pk")
+    )
+
+
+def _immediate_pending() -> QuerySet[UpdateNotice]:
+    return UpdateNotice.objects.filter(sent_at__isnull=True, user__is_active=True).exclude(
+        user__update_preference__frequency__in=[Frequency.WEEKLY, Frequency.NEVER]
+    )
+
+
+def week_label(day: date) -> str:
+    year, week, _weekday = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def digest_notices_due(*, as_of: date) -> QuerySet[UpdateNotice]:
+    """Weekly readers' unsent notices of releases dated before the week of `as_of`."""
+    return UpdateNotice.objects.filter(
+        sent_at__isnull=True,
+        user__update_preference__frequency=Frequency.WEEKLY,
+        user__is_active=True,
+        version__release_date__lt=week_start(as_of),
+    )
+
+
+def versions_downloadable_for_user(*, user: User, on: date) -> QuerySet[Version]:
+    """L10: versions released by `on` with a file, that the user's sites are entitled to: an
+    entitlement to the product covered on the version's release date, or holding that very
+    version (a licence bought for an older version keeps its download after S&S lapses)."""
+    sites = sites_for_user(user)
+    covered_at_release = CoveragePeriod.objects.filter(
+        entitlement__site__in=sites,
+        entitlement__quantity__gt=0,
+        entitlement__product_id=OuterRef("product_id"),
+        starts_on__lte=OuterRef("release_date"),
+        ends_on__gte=OuterRef("release_date"),
+    )
+    holds_it = CoveragePeriod.objects.filter(
+        entitlement__site__in=sites,
+        entitlement__quantity__gt=0,
+        entitlement__version_id=OuterRef("pk"),
+    )
+    return (
+        Version.objects.filter(release_date__lte=on)
+        .exclude(download="")
+        .filter(Exists(covered_at_release) | Exists(holds_it))
+        .select_related("product")
+        .order_by("product__name", "-release_date", "pk")
+    )
+
+
+# --- writes --------------------------------------------------------------------------------
+
+
+@dataclass
+class ReleaseResult:
+    version: Version
+    recipients: int = 0
+    immediate: int = 0
+    weekly: int = 0
+    already_notified: bool = False
+
+
+@transaction.atomic
+def version_release(*, version: Version, now: datetime, dry_run: bool = False) -> ReleaseResult:
+    """L10: record a notice for everyone to tell about the release, and mark it notified.
+    Sending is separate (update_notices_send_immediate, update_digests_send)."""
+    version = Version.objects.select_for_update().select_related("product").get(pk=version.pk)
+    if version.notified_at is not None:
+        return ReleaseResult(version=version, already_notified=True)
+    recipients = release_recipients(version=version)
+    counts = recipients.aggregate(
+        total=Count("pk"),
+        weekly=Count("pk", filter=Q(update_preference__frequency=Frequency.WEEKLY)),
+    )
+    result = ReleaseResult(
+        version=version,
+        recipients=counts["total"],
+        weekly=counts["weekly"],
+        immediate=counts["total"] - counts["weekly"],
+    )
+    if dry_run:
+        return result
+    user_ids = recipients.values_list("pk", flat=True).iterator(chunk_size=NOTICE_BATCH)
+    UpdateNotice.objects.bulk_create(
+        (UpdateNotice(user_id=user_id, version=version) for user_id in user_ids),
+        batch_size=NOTICE_BATCH,
+        ignore_conflicts=True,
+    )
+    version.notified_at = now
+    version.save(update_fields=["notified_at"])
+    return result
+
+
+def _links(version: Version | None = None) -> dict:
+    links = {
+        "downloads_url": settings.SITE_URL + reverse("licensing:downloads"),
+        "preferences_url": settings.SITE_URL + reverse("licensing:update_preferences"),
+    }
+    if version is not None and version.download:
+        links["download_url"] = settings.SITE_URL + reverse(
+            "licensing:download", kwargs={"version_id": version.pk}
+        )
+    return links
+
+
+def update_notice_send(*, notice: UpdateNotice, now: datetime) -> None:
+    """E1/E2: one release e-mail in the user's language, claimed by its key; the notice is
+    marked sent in the same transaction as the e-mail log."""
+    user, version = notice.user, notice.version
+    with transaction.atomic():
+        email_send_once(
+            key=f"update:{version.pk}:{user.pk}",
+            to=[user.email],
+            template="update_release",
+            context={
+                "user": user,
+                "version": version,
+                "product": version.product,
+                **_links(version),
+            },
+            language=user.language,
+        )
+        UpdateNotice.objects.filter(pk=notice.pk).update(sent_at=now)
+
+
+def update_notices_send_immediate(
+    *, now: datetime, version_id: int | None = None, dry_run: bool = False
+) -> int:
+    """Send the unsent notices of users who want them at once (all releases, or one)."""
+    pending = _immediate_pending().filter(version__notified_at__isnull=False)
+    if version_id is not None:
+        pending = pending.filter(version_id=version_id)
+    if dry_run:
+        return pending.count()
+    sent = 0
+    for notice in pending.select_related("user", "version__product").iterator(chunk_size=500):
+        update_notice_send(notice=notice, now=now)
+        sent += 1
+    return sent
+
+
+@dataclass
+class NotifySummary:
+    as_of: date
+    releases: list[ReleaseResult] = field(default_factory=list)
+    sent: int = 0
+
+    @property
+    def recipients(self) -> int:
+        return sum(result.recipients for result in self.releases)
+
+
+def updates_notify_due(*, as_of: date, now: datetime, dry_run: bool = False) -> NotifySummary:
+    """The daily job (N10): notice every release dated by `as_of` not yet notified, then send
+    every unsent notice of users who want them at once (including ones a crash left)."""
+    summary = NotifySummary(as_of=as_of)
+    for version in versions_due_for_release(as_of=as_of):
+        summary.releases.append(version_release(version=version, now=now, dry_run=dry_run))
+    summary.sent = update_notices_send_immediate(now=now, dry_run=dry_run)
+    if dry_run:
+        summary.sent += sum(result.immediate for result in summary.releases)
+    return summary
+
+
+@dataclass
+class DigestSummary:
+    as_of: date
+    week: str
+    users: int = 0
+    notices: int = 0
+    skipped: int = 0  # this week's digest already went out; their notices wait a week
+
+
+def update_digests_send(*, as_of: date, now: datetime, dry_run: bool = False) -> DigestSummary:
+    """The weekly digest (run daily, N10): per weekly reader, one e-mail listing their unsent
+    notices of releases dated before this ISO week, at most one per user per week."""
+    week = week_label(as_of)
+    summary = DigestSummary(as_of=as_of, week=week)
+    due = digest_notices_due(as_of=as_of)
+    user_ids = list(due.order_by().values_list("user_id", flat=True).distinct())
+    already = set(
+        OutgoingEmail.objects.filter(
+            key__in=[f"digest:{user_id}:{week}" for user_id in user_ids],
+            status=OutgoingEmail.Status.SENT,
+        ).values_list("key", flat=True)
+    )
+    for user_id in user_ids:
+        key = f"digest:{user_id}:{week}"
+        if key in already:
+            summary.skipped += 1
+            continue
+        notices = list(
+            due.filter(user_id=user_id)
+            .select_related("user", "version__product")
+            .order_by("version__product__name", "version__release_date", "pk")
+        )
+        summary.users += 1
+        summary.notices += len(notices)
+        if dry_run or not notices:
+            continue
+        user = notices[0].user
+        with transaction.atomic():
+            email_send_once(
+                key=key,
+                to=[user.email],
+                template="update_digest",
+                context={
+                    "user": user,
+                    "week": week,
+                    "versions": [notice.version for notice in notices],
+                    **_links(),
+                },
+                language=user.language,
+            )
+            UpdateNotice.objects.filter(pk__in=[notice.pk for notice in notices]).update(
+                sent_at=now
+            )
+    return summary
+
+
+def update_preference_set(*, user: User, frequency: str) -> UpdatePreference:
+    preference, _created = UpdatePreference.objects.update_or_create(
+        user=user, defaults={"frequency": frequency}
+    )
+    return preference
+
+
+def release_now(*, version: Version) -> ReleaseResult:
+    """The admin action: notice the release now and send the at-once e-mails from the worker
+    when the transaction commits."""
+    result = version_release(version=version, now=timezone.now())
+    if not result.already_notified:
+        from licensing.tasks import update_notices_send_task
+
+        transaction.on_commit(lambda: update_notices_send_task.delay(version.pk))
+    return result

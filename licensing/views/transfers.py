@@ -1,0 +1,103 @@
+"""L7: site-to-site transfers: the request form and the list of transfers in and out.
+Staff approve or reject them in the admin."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, Q
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.selectors import sites_for_user
+from licensing import selectors, services
+from licensing.forms import TransferForm, apply_errors
+from licensing.models import Entitlement, SiteTransferLine
+from licensing.views.orders import site_page, site_page_context
+from portal.pagination import paginate
+
+TRANSFER_ROWS_PER_PAGE = 50
+
+
+@site_page(methods=("GET",))
+def site_transfers(request, site):
+    transfers = selectors.transfers_for_site(site=site).prefetch_related(
+        Prefetch(
+            "lines",
+            queryset=SiteTransferLine.objects.select_related("entitlement__product").order_by("pk"),
+        )
+    )
+    return render(
+        request,
+        "licensing/transfer_list.html",
+        site_page_context(
+            request,
+            site,
+            tab="transfers",
+            page=paginate(request, transfers),
+            is_staff=request.user.is_staff,
+        ),
+    )
+
+
+@site_page("site.manage")
+def transfer_create(request, site):
+    """The entitlements of the site, a page of them at a time (searchable), each with a
+    quantity to transfer; one request per submit."""
+    query = (request.GET.get("q") or "").strip()
+    held = (
+        Entitlement.objects.filter(site=site, quantity__gt=0)
+        .select_related("product", "edition", "version")
+        .order_by("product__part_number", "pk")
+    )
+    if query:
+        held = held.filter(
+            Q(product__name__icontains=query)
+            | Q(product__part_number__icontains=query)
+            | Q(poe_number__icontains=query)
+        )
+    page = paginate(request, held, per_page=TRANSFER_ROWS_PER_PAGE)
+    targets = (
+        sites_for_user(request.user)
+        .filter(customer_id=site.customer_id)
+        .exclude(pk=site.pk)
+        .order_by("number")
+    )
+    form = TransferForm(request.POST or None, targets=targets, entitlements=list(page))
+    if request.method == "POST" and form.is_valid():
+        try:
+            transfer = services.transfer_request(
+                source_site=site,
+                target_site=form.cleaned_data["target_site"],
+                quantities=form.quantities(),
+                actor=request.user,
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The transfer to site %(site)s was requested. Vendor staff will approve "
+                    "it; the quantities move then."
+                )
+                % {"site": transfer.target_site.number},
+            )
+            return redirect("licensing:site_transfers", number=site.number)
+    keep = request.GET.copy()
+    keep.pop("page", None)
+    return render(
+        request,
+        "licensing/transfer_form.html",
+        site_page_context(
+            request,
+            site,
+            tab="transfers",
+            form=form,
+            page=page,
+            query=query,
+            querystring=keep.urlencode(),
+            has_targets=targets.exists(),
+        ),
+    )
