@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import selectors
 from accounts.filters import SiteFilter
-from portal.pagination import paginate
+from portal.pagination import list_context
 
 
 @login_required
@@ -25,19 +25,8 @@ def dashboard(request):
     filtered = site_filter.qs if site_filter.is_bound else sites
     if not filtered.query.order_by:
         filtered = filtered.order_by("number")
-    page = paginate(request, filtered)
+    listing = list_context(request, filtered)
     today = date.today()  # noqa: DTZ011  (anniversaries are calendar dates)
-    for site in page:
+    for site in listing["page"]:
         site.next_anniversary = site.agreement.next_anniversary(today)
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "portal/dashboard.html",
-        {
-            "filter": site_filter,
-            "page": page,
-            "querystring": query.urlencode(),
-            "is_filtered": bool(query),
-        },
-    )
+    return render(request, "portal/dashboard.html", {"filter": site_filter, **listing})

@@ -10,7 +10,7 @@ from licensing import selectors
 from licensing.filters import InventoryFilter
 from licensing.views.common import csv_stream, scope_choices, today
 from licensing.views.moves import entitlement_detail_extras
-from portal.pagination import paginate
+from portal.pagination import list_context
 
 CSV_HEADER = [
     "site_number",
@@ -49,18 +49,10 @@ def _filtered_inventory(request):
 @require_GET
 def inventory(request):
     inventory_filter, rows = _filtered_inventory(request)
-    page = paginate(request, rows)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "licensing/inventory.html",
-        {
-            "filter": inventory_filter,
-            "page": page,
-            "querystring": query.urlencode(),
-            "is_filtered": bool(query),
-        },
+        {"filter": inventory_filter, **list_context(request, rows)},
     )
 
 
