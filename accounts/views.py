@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -31,39 +30,11 @@ from accounts.forms import (
 from accounts.models import User
 from accounts.signals import refresh_confirmation_flag
 from portal.audit import audit_rows
+from portal.decorators import site_view
+from portal.forms import apply_errors
 from portal.pagination import paginate
 
 GET_POST = require_http_methods(["GET", "POST"])
-
-
-def site_view(permission: str = "site.view", methods: tuple[str, ...] = ("GET", "POST")):
-    """Load the site through the user's scope (404 for another tenant's, for every method,
-    A4), then check the role permission (403: the user can see this site, just not do this),
-    then the method (405)."""
-
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapper(request, number: str, **kwargs):
-            site = selectors.site_get_for_user(user=request.user, number=number)
-            if not request.user.has_perm(permission, site):
-                raise PermissionDenied
-            if request.method not in methods:
-                return HttpResponseNotAllowed(methods)
-            return view(request, site, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: field errors on fields, the rest on top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _site_context(request, site, **extra) -> dict:
@@ -148,7 +119,7 @@ def contact_add(request, site):
                 site=site, actor=request.user, data=data, invite=invite
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("%(name)s was added.") % {"name": contact.name})
             if invite:
@@ -181,7 +152,7 @@ def contact_edit(request, site, contact_id: int):
             if invite:
                 services.invitation_create(contact=contact, invited_by=request.user)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("%(name)s was updated.") % {"name": contact.name})
             return redirect("accounts:contact_list", number=site.number)
@@ -298,7 +269,7 @@ def caller_list(request, site):
         try:
             contact = services.caller_add(site=site, actor=request.user, data=data, invite=invite)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request, _("%(name)s is now an authorized caller.") % {"name": contact.name}
@@ -350,7 +321,7 @@ def user_invite(request, site):
         try:
             services.user_invite(site=site, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request,
@@ -464,7 +435,7 @@ def invitation_accept(request, token: str):
                 last_name=form.cleaned_data["last_name"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Your password is set. Welcome to Entitle."))
@@ -563,7 +534,7 @@ def reseller_enrol(request):
                 actor=request.user,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 
 from accounts.models import Site
@@ -124,6 +125,16 @@ VERSIONS = {
 }
 
 
+def _demo_download(version: Version) -> None:
+    """L10: a small stand-in file so entitled demo users can try a download."""
+    if not version.download:
+        content = f"{version.product.name} {version.version} (demo download)\n".encode()
+        version.download.save(
+            f"{version.product.part_number}-{version.version}.txt".replace(" ", "_"),
+            ContentFile(content),
+        )
+
+
 def _catalogue() -> dict[str, Product]:
     products = {}
     for part, name, family, kind, delivery, price, ss, points, counts, eos in CATALOGUE:
@@ -147,7 +158,7 @@ def _catalogue() -> dict[str, Product]:
                 product=product, name=edition, defaults={"rank": rank, "price": edition_price}
             )
         for version, released, eos_date, upgrade in VERSIONS.get(part, []):
-            Version.objects.get_or_create(
+            release, _created = Version.objects.get_or_create(
                 product=product,
                 version=version,
                 defaults={
@@ -156,6 +167,7 @@ def _catalogue() -> dict[str, Product]:
                     "upgrade_price": Decimal(upgrade),
                 },
             )
+            _demo_download(release)
     return products
 
 

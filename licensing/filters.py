@@ -4,7 +4,8 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, Site
@@ -18,17 +19,18 @@ class ManyOptionsSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (option["value"], " selected" if option["selected"] else "", option["label"])
-                for _group, group_options, _index in widget["optgroups"]
-                for option in group_options
-            ),
+        options = "".join(
+            f'<option value="{escape(option["value"])}"'
+            f"{' selected' if option['selected'] else ''}>{escape(option['label'])}</option>"
+            for _group, group_options, _index in widget["optgroups"]
+            for option in group_options
         )
+        # Every value and label above is escaped; name and attributes by format_html.
         return format_html(
-            '<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options
+            '<select name="{}"{}>{}</select>',
+            widget["name"],
+            flatatt(widget["attrs"]),
+            mark_safe(options),
         )
 
 

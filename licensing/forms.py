@@ -16,17 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from licensing import services
 from licensing.models import Activation, Edition, Entitlement, LicenceMove, Product, Version
+from portal.forms import apply_errors
 
 MAX_ORDER_LINES = 20
-
-
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: field errors on fields, the rest on top."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- orders (L2) -----------------------------------------------------------------------------

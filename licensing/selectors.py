@@ -19,7 +19,6 @@ from licensing.models import (
     PoEDocument,
     Product,
     SiteTransfer,
-    Version,
 )
 
 
@@ -119,14 +118,3 @@ def transfers_for_site(*, site: Site) -> QuerySet[SiteTransfer]:
 
 def product_families() -> list[str]:
     return list(Product.objects.order_by("family").values_list("family", flat=True).distinct())
-
-
-def downloadable_versions_for_user(*, user: User, on: date) -> QuerySet[Version]:
-    """L10: versions of products the user's sites are covered for, released while covered."""
-    covered = entitlements_for_user(user).covered_on(on).filter(quantity__gt=0)
-    return (
-        Version.objects.filter(product__in=covered.values("product_id"), release_date__lte=on)
-        .exclude(download="")
-        .select_related("product")
-        .order_by("product__name", "-release_date")
-    )

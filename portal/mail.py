@@ -48,13 +48,18 @@ def email_send_once(
         message.attach_alternative(html, "text/html")
         try:
             message.send()
-        except Exception as exc:
+        except Exception as exc:  # recorded, then re-raised once the record is saved
+            failure = exc
             record.status = OutgoingEmail.Status.FAILED
             record.error = str(exc)
             record.save(update_fields=["subject", "attempts", "status", "error"])
-            raise
-        record.status = OutgoingEmail.Status.SENT
-        record.sent_at = timezone.now()
-        record.error = ""
-        record.save(update_fields=["subject", "attempts", "status", "sent_at", "error"])
+        else:
+            failure = None
+            record.status = OutgoingEmail.Status.SENT
+            record.sent_at = timezone.now()
+            record.error = ""
+            record.save(update_fields=["subject", "attempts", "status", "sent_at", "error"])
+    # Raised after the block commits, so the failure stays on record for staff and retries.
+    if failure is not None:
+        raise failure
     return record

@@ -63,26 +63,53 @@ def world(db) -> World:
         "staff": with_totp(UserFactory(email="staff@vendor.test", is_staff=True)),
     }
     contacts = {
-        "primary": ContactFactory(site=site, email="primary@alpha.test", user=users["primary"],
-                                  is_primary=True, site_number_confirmed_at=now),
-        "site_admin": ContactFactory(site=site, email="admin@alpha.test",
-                                     user=users["site_admin"], is_site_admin=True,
-                                     site_number_confirmed_at=now),
-        "stc": ContactFactory(site=site, email="stc@alpha.test", user=users["stc"],
-                              stc_role=Contact.STCRole.PRIMARY, site_number_confirmed_at=now),
-        "caller": ContactFactory(site=site, email="caller@alpha.test", user=users["caller"],
-                                 is_authorized_caller=True, site_number_confirmed_at=now),
+        "primary": ContactFactory(
+            site=site,
+            email="primary@alpha.test",
+            user=users["primary"],
+            is_primary=True,
+            site_number_confirmed_at=now,
+        ),
+        "site_admin": ContactFactory(
+            site=site,
+            email="admin@alpha.test",
+            user=users["site_admin"],
+            is_site_admin=True,
+            site_number_confirmed_at=now,
+        ),
+        "stc": ContactFactory(
+            site=site,
+            email="stc@alpha.test",
+            user=users["stc"],
+            stc_role=Contact.STCRole.PRIMARY,
+            site_number_confirmed_at=now,
+        ),
+        "caller": ContactFactory(
+            site=site,
+            email="caller@alpha.test",
+            user=users["caller"],
+            is_authorized_caller=True,
+            site_number_confirmed_at=now,
+        ),
         "plain": ContactFactory(site=site, email="billing@alpha.test", is_billing_contact=True),
     }
-    other_contact = ContactFactory(site=other_site, email="primary@beta.test",
-                                   user=users["other_customer"], is_primary=True,
-                                   site_number_confirmed_at=now)
-    invitation = Invitation.objects.create(
-        contact=contacts["plain"], kind=Invitation.Kind.INVITATION, email="billing@alpha.test",
-        invited_by=users["primary"], expires_at=now + timezone.timedelta(days=7),
+    other_contact = ContactFactory(
+        site=other_site,
+        email="primary@beta.test",
+        user=users["other_customer"],
+        is_primary=True,
+        site_number_confirmed_at=now,
     )
-    return World(reseller, other_reseller, site, other_site, users, contacts, other_contact,
-                 invitation)
+    invitation = Invitation.objects.create(
+        contact=contacts["plain"],
+        kind=Invitation.Kind.INVITATION,
+        email="billing@alpha.test",
+        invited_by=users["primary"],
+        expires_at=now + timezone.timedelta(days=7),
+    )
+    return World(
+        reseller, other_reseller, site, other_site, users, contacts, other_contact, invitation
+    )
 
 
 def client_for(client, world: World, role: str):

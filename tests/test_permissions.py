@@ -9,8 +9,8 @@ The rules the rows encode:
 
 - A4: an object of another tenant answers 404, never 403; a site the user can see but lacks
   the permission for answers 403; anonymous users are sent to the login page. (Read-only
-  pages that refuse POST with 405 do so before looking anything up, whatever the id, so the
-  405 says nothing about another tenant's objects either.)
+  pages refuse POST with 405 only after the tenant check, so another tenant's object is a 404
+  for POST too; list pages without an object answer 405 to everyone signed in.)
 - A6: the Django admin signs in through allauth. django.contrib.admin first sends every admin
   page to its own login page (AdminSite.admin_view), which allauth's ``secure_admin_login``
   guards: anonymous users go on to allauth's login, signed-in non-staff users get 403.
@@ -555,17 +555,17 @@ ACCOUNT_ROWS = [
 ]
 
 
-# Licensing pages are read-only (require_GET): POST answers 405 to every signed-in user, for
-# any id, so it says nothing about whether an object exists.
+# Licensing pages about one object are read-only: the object is looked up in the user's scope
+# first (portal.decorators), so POST answers 405 to those who can see it and 404 to the rest.
 def licensing_expect(target: str, get: int = 200) -> Callable[[str, str], Expect]:
     """A page about one object: seen by whoever can see its site (A4), 404 for the rest."""
 
     def expect(role: str, method: str) -> Expect:
         if role == "anonymous":
             return LOGIN
-        if method == "POST":
-            return Expect(405)
-        return Expect(get if role in SEES[target] else 404)
+        if role not in SEES[target]:
+            return Expect(404)
+        return Expect(405 if method == "POST" else get)
 
     return expect
 

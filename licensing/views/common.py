@@ -6,9 +6,11 @@ import csv
 from collections.abc import Iterable, Iterator
 
 from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from accounts.selectors import customers_for_reseller, site_list_for_user
+from accounts.selectors import customers_for_reseller, site_get_for_user, sites_for_user
+from licensing import selectors
 
 
 class _Echo:
@@ -39,5 +41,28 @@ def today():
 
 def scope_choices(user):
     """The sites and (for resellers) clients a user may filter by."""
-    clients = customers_for_reseller(reseller=user.reseller) if user.reseller_id else None
-    return site_list_for_user(user=user).order_by("number"), clients
+    clients = (
+        customers_for_reseller(reseller=user.reseller).only("pk", "name", "kind")
+        if user.reseller_id
+        else None
+    )
+    # Only what the options show: a reseller may manage hundreds of sites (tests/bench).
+    return sites_for_user(user).only("pk", "number", "name").order_by("number"), clients
+
+
+# Lookups for portal.decorators.allow_methods: a refused method still answers 404 for an
+# object outside the user's scope (A4).
+def scope_site(request, *, number: str, **_kwargs) -> None:
+    site_get_for_user(user=request.user, number=number)
+
+
+def scope_entitlement(request, *, entitlement_id: int, **_kwargs) -> None:
+    get_object_or_404(selectors.entitlements_for_user(request.user).only("pk"), pk=entitlement_id)
+
+
+def scope_order(request, *, order_id: int, **_kwargs) -> None:
+    get_object_or_404(selectors.orders_for_user(request.user).only("pk"), pk=order_id)
+
+
+def scope_poe(request, *, poe_id: int, **_kwargs) -> None:
+    selectors.poe_get_for_user(user=request.user, poe_id=poe_id)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
 
 from licensing import selectors
 from licensing.filters import InventoryFilter
-from licensing.views.common import csv_stream, scope_choices, today
+from licensing.views.common import csv_stream, scope_choices, scope_entitlement, today
 from licensing.views.moves import entitlement_detail_extras
+from portal.decorators import allow_methods
 from portal.pagination import list_context
 
 CSV_HEADER = [
@@ -46,7 +46,7 @@ def _filtered_inventory(request):
 
 
 @login_required
-@require_GET
+@allow_methods(("GET",))
 def inventory(request):
     inventory_filter, rows = _filtered_inventory(request)
     return render(
@@ -57,7 +57,7 @@ def inventory(request):
 
 
 @login_required
-@require_GET
+@allow_methods(("GET",))
 def inventory_csv(request):
     """L5: the filtered inventory as CSV, streamed in constant memory."""
     _filter, rows = _filtered_inventory(request)
@@ -80,7 +80,7 @@ def inventory_csv(request):
 
 
 @login_required
-@require_GET
+@allow_methods(("GET",), scope=scope_entitlement)
 def entitlement_detail(request, entitlement_id: int):
     entitlement = selectors.entitlement_get_for_user(
         user=request.user, entitlement_id=entitlement_id

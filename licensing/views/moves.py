@@ -17,10 +17,11 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import User
 from licensing import selectors, services
 from licensing.fees import MoveQuote
-from licensing.forms import MoveForm, apply_errors
+from licensing.forms import MoveForm
 from licensing.models import Activation, Edition, Entitlement, LicenceMove, Product, Version
 from licensing.pricing import EditionChangeFacts, PriceQuote, edition_change_quote, upgrade_quote
 from licensing.views.common import today
+from portal.forms import apply_errors
 
 # --- what the entitlement page shows (L8, L9) ------------------------------------------------
 

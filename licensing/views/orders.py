@@ -3,23 +3,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Site, User
-from accounts.selectors import Role, site_get_for_user, site_roles_for_user
+from accounts.selectors import Role, site_roles_for_user
 from licensing import selectors, services
-from licensing.forms import Catalogue, OrderForm, OrderLineFormSet, apply_errors
+from licensing.forms import Catalogue, OrderForm, OrderLineFormSet
 from licensing.models import Entitlement, Order, OrderLine
-from licensing.views.common import today
+from licensing.views.common import scope_order, today
+from portal.decorators import allow_methods, site_view
+from portal.forms import apply_errors
 from portal.pagination import paginate
 
 ORDER_PLACERS = frozenset({Role.RESELLER, Role.STAFF})
@@ -28,34 +26,6 @@ ORDER_PLACERS = frozenset({Role.RESELLER, Role.STAFF})
 def can_place_orders(user: User, site: Site) -> bool:
     """L2: orders are placed through the site's account-managing reseller, or by staff."""
     return bool(site_roles_for_user(user=user, site=site) & ORDER_PLACERS)
-
-
-def site_page(
-    allowed: str | Callable[[User, Site], bool] = "site.view",
-    *,
-    methods: tuple[str, ...] = ("GET", "POST"),
-):
-    """Load the site through the user's scope (404 for another tenant's, A4), then check the
-    permission (403: the user can see the site, just not do this)."""
-
-    def decorator(view):
-        @login_required
-        @require_http_methods(list(methods))
-        @wraps(view)
-        def wrapper(request, number: str, **kwargs):
-            site = site_get_for_user(user=request.user, number=number)
-            permitted = (
-                request.user.has_perm(allowed, site)
-                if isinstance(allowed, str)
-                else allowed(request.user, site)
-            )
-            if not permitted:
-                raise PermissionDenied
-            return view(request, site, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 def site_page_context(request, site: Site, **extra) -> dict:
@@ -69,7 +39,7 @@ def site_page_context(request, site: Site, **extra) -> dict:
     }
 
 
-@site_page(methods=("GET",))
+@site_view(methods=("GET",))
 def site_orders(request, site):
     line_total = ExpressionWrapper(
         F("lines__quantity") * F("lines__unit_price"),
@@ -94,7 +64,7 @@ def site_orders(request, site):
     )
 
 
-@site_page(can_place_orders)
+@site_view(can_place_orders)
 def order_create(request, site):
     on = today()
     catalogue = Catalogue.load()
@@ -129,7 +99,7 @@ def order_create(request, site):
 
 
 @login_required
-@require_GET
+@allow_methods(("GET",), scope=scope_order)
 def order_detail(request, order_id: int):
     """L2: the order's lines and the entitlements it created at its site, for whoever can
     see the site."""

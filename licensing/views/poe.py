@@ -6,12 +6,12 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
 
 from accounts.selectors import site_get_for_user
 from licensing import poe, selectors
 from licensing.models import PoEDocument
-from licensing.views.common import today
+from licensing.views.common import scope_order, scope_poe, scope_site, today
+from portal.decorators import allow_methods
 
 
 def _deliver(request, document: PoEDocument):
@@ -26,7 +26,7 @@ def _deliver(request, document: PoEDocument):
 
 
 @login_required
-@require_GET
+@allow_methods(("GET",), scope=scope_site)
 def site_poe(request, number: str):
     site = site_get_for_user(user=request.user, number=number)
     document = poe.poe_issue(site=site, order=None, actor=request.user, on=today())
@@ -34,7 +34,7 @@ def site_poe(request, number: str):
 
 
 @login_required
-@require_GET
+@allow_methods(("GET",), scope=scope_order)
 def order_poe(request, order_id: int):
     order = selectors.order_get_for_user(user=request.user, order_id=order_id)
     document = poe.poe_issue(site=order.site, order=order, actor=request.user, on=today())
@@ -42,7 +42,7 @@ def order_poe(request, order_id: int):
 
 
 @login_required
-@require_GET
+@allow_methods(("GET",), scope=scope_poe)
 def poe_status(request, poe_id: int):
     """Progress while the worker renders a large PoE; the page refreshes itself."""
     document = selectors.poe_get_for_user(user=request.user, poe_id=poe_id)
@@ -50,7 +50,7 @@ def poe_status(request, poe_id: int):
 
 
 @login_required
-@require_GET
+@allow_methods(("GET",), scope=scope_poe)
 def poe_download(request, poe_id: int):
     document = selectors.poe_get_for_user(user=request.user, poe_id=poe_id)
     if document.state != PoEDocument.State.READY:
@@ -58,7 +58,7 @@ def poe_download(request, poe_id: int):
     return _deliver(request, document)
 
 
-@require_GET
+@allow_methods(("GET",))
 def verify(request, code: str):
     """L4: public. Confirms a PoE is genuine and whether it is current, showing only what the
     document itself shows."""

@@ -10,12 +10,12 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
 
 from accounts.selectors import site_get_for_user
 from licensing import statement
 from licensing.models import Product
-from licensing.views.common import csv_stream, today
+from licensing.views.common import csv_stream, scope_site, today
+from portal.decorators import allow_methods
 from portal.pagination import paginate
 
 OTHER_ENTITLEMENTS_SHOWN = 50  # the page lists these; the CSV and PDF have them all
@@ -27,7 +27,7 @@ def _site_and_prices(request, number: str):
 
 
 @login_required
-@require_GET
+@allow_methods(("GET",), scope=scope_site)
 def statement_page(request, number: str):
     site, with_prices = _site_and_prices(request, number)
     on = today()
@@ -51,7 +51,7 @@ def statement_page(request, number: str):
 
 
 @login_required
-@require_GET
+@allow_methods(("GET",), scope=scope_site)
 def statement_csv(request, number: str):
     site, with_prices = _site_and_prices(request, number)
     on = today()
@@ -63,7 +63,7 @@ def statement_csv(request, number: str):
 
 
 @login_required
-@require_GET
+@allow_methods(("GET",), scope=scope_site)
 def statement_pdf(request, number: str):
     site, with_prices = _site_and_prices(request, number)
     on = today()

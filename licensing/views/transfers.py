@@ -11,15 +11,17 @@ from django.utils.translation import gettext as _
 
 from accounts.selectors import sites_for_user
 from licensing import selectors, services
-from licensing.forms import TransferForm, apply_errors
+from licensing.forms import TransferForm
 from licensing.models import Entitlement, SiteTransferLine
-from licensing.views.orders import site_page, site_page_context
+from licensing.views.orders import site_page_context
+from portal.decorators import site_view
+from portal.forms import apply_errors
 from portal.pagination import paginate
 
 TRANSFER_ROWS_PER_PAGE = 50
 
 
-@site_page(methods=("GET",))
+@site_view(methods=("GET",))
 def site_transfers(request, site):
     transfers = selectors.transfers_for_site(site=site).prefetch_related(
         Prefetch(
@@ -40,7 +42,7 @@ def site_transfers(request, site):
     )
 
 
-@site_page("site.manage")
+@site_view("site.manage")
 def transfer_create(request, site):
     """The entitlements of the site, a page of them at a time (searchable), each with a
     quantity to transfer; one request per submit."""

@@ -11,12 +11,13 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from accounts.forms import CrispyMixin
 from licensing import updates
 from licensing.models import UpdatePreference
 from licensing.views.common import today
+from portal.decorators import allow_methods
 from portal.pagination import paginate
 
 
@@ -29,19 +30,23 @@ class UpdatePreferenceForm(CrispyMixin, forms.Form):
 
 
 @login_required
-@require_GET
+@allow_methods(("GET",))
 def downloads(request):
     versions = updates.versions_downloadable_for_user(user=request.user, on=today())
     return render(request, "licensing/download_list.html", {"page": paginate(request, versions)})
 
 
-@login_required
-@require_GET
-def download(request, version_id: int):
-    """The file of a version the user is entitled to; any other version is a 404 (A4)."""
-    version = get_object_or_404(
+def _downloadable(request, *, version_id: int):
+    return get_object_or_404(
         updates.versions_downloadable_for_user(user=request.user, on=today()), pk=version_id
     )
+
+
+@login_required
+@allow_methods(("GET",), scope=_downloadable)
+def download(request, version_id: int):
+    """The file of a version the user is entitled to; any other version is a 404 (A4)."""
+    version = _downloadable(request, version_id=version_id)
     return FileResponse(
         version.download.open("rb"),
         as_attachment=True,

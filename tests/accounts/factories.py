@@ -7,8 +7,8 @@ from allauth.mfa.totp.internal.auth import TOTP
 
 from accounts.models import Agreement, Contact, Organisation, Site, User
 
-TEST_PASSWORD = "Correct-horse-battery-9"  # noqa: S105
-TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
+TEST_PASSWORD = "Correct-horse-battery-9"
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

@@ -302,3 +302,34 @@ def test_after_confirming_the_site_number_the_dashboard_opens(client, accepted):
 
     assert response.status_code == 200
     assert "2222222" in response.content.decode()
+
+
+def test_a_failed_send_stays_on_record_and_is_raised_for_the_retry(db, monkeypatch):
+    """E1: a send that fails is recorded as failed (not rolled back) and re-raised, so the
+    task retries it and staff see it in the log."""
+    from django.core.mail import EmailMultiAlternatives
+
+    from portal.mail import email_send_once
+    from portal.models import OutgoingEmail
+
+    def refuse(self, fail_silently=False):
+        raise OSError("SMTP server unreachable")
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", refuse)
+    with pytest.raises(OSError, match="unreachable"):
+        email_send_once(
+            key="test:failure",
+            to=["a@example.test"],
+            template="invitation",
+            context={
+                "contact": None,
+                "site": None,
+                "invitation": None,
+                "link": "x",
+                "expires_at": None,
+            },
+        )
+    record = OutgoingEmail.objects.get(key="test:failure")
+    assert record.status == OutgoingEmail.Status.FAILED
+    assert "unreachable" in record.error
+    assert record.attempts == 1

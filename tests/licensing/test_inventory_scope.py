@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from licensing.selectors import entitlements_for_user, inventory_for_user
 from tests.accounts.factories import SiteFactory
+from tests.conftest import client_for
 from tests.licensing.factories import EntitlementFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,3 +52,16 @@ def test_a_reseller_user_with_the_staff_flag_sees_everything_as_staff(spread):
     expected = ids(entitlements_for_user(user).filter(quantity__gt=0))
     assert ids(inventory_for_user(user=user, as_of=timezone.localdate())) == expected
     assert len(expected) == 3
+
+
+def test_the_site_filter_lists_escaped_options_and_keeps_the_choice(client, spread):
+    spread.site.name = "<b>Alpha</b> & Co"
+    spread.site.save()
+    client_for(client, spread, "reseller")
+    content = client.get("/inventory/", {"site": spread.site.number}).content.decode()
+    assert (
+        f'<option value="{spread.site.number}" selected>'
+        f"{spread.site.number} &lt;b&gt;Alpha&lt;/b&gt; &amp; Co</option>"
+    ) in content
+    assert '<select name="site" class="manyoptionsselect form-select" id="id_site">' in content
+    assert spread.other_site.number not in content  # another reseller's site is no option
