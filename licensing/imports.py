@@ -971,6 +971,30 @@ def batch_upload(
     return batch
 
 
+# Larger files are imported by the Celery worker while the page shows progress.
+IMPORT_IN_WORKER_ABOVE_ROWS = 5_000
+
+
+@transaction.atomic
+def batch_import_or_queue(*, batch: ImportBatch, actor: User | None) -> str:
+    """Import a previewed batch now, or queue it for the worker when it is large. Returns the
+    batch's state afterwards ("imported", "queued", or "invalid" if rows went bad)."""
+    locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if locked.state == ImportBatch.State.QUEUED:
+        raise ValidationError(_("This file is already being imported."))
+    if locked.state == ImportBatch.State.READY and locked.row_count > IMPORT_IN_WORKER_ABOVE_ROWS:
+        locked.state = ImportBatch.State.QUEUED
+        locked.save(update_fields=["state"])
+        from licensing.tasks import import_batch_task
+
+        actor_id = actor.pk if actor else None
+        transaction.on_commit(lambda: import_batch_task.delay(locked.pk, actor_id))
+        return locked.state
+    batch_confirm(batch=locked, actor=actor)
+    locked.refresh_from_db(fields=["state"])
+    return locked.state
+
+
 @transaction.atomic
 def batch_confirm(*, batch: ImportBatch, actor: User | None, today: date | None = None) -> bool:
     """L6: import a previewed batch, once. The file is checked again first (the catalogue or
@@ -981,7 +1005,7 @@ def batch_confirm(*, batch: ImportBatch, actor: User | None, today: date | None 
     )
     if batch.state == ImportBatch.State.IMPORTED:
         raise ValidationError(_("This file was already imported."))
-    if batch.state != ImportBatch.State.READY:
+    if batch.state not in (ImportBatch.State.READY, ImportBatch.State.QUEUED):
         raise ValidationError(
             _("This file has errors, so nothing can be imported. Correct it and upload it again.")
         )

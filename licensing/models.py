@@ -704,6 +704,7 @@ class ImportBatch(models.Model):
     class State(models.TextChoices):
         INVALID = "invalid", _("Has errors")
         READY = "ready", _("Ready to import")
+        QUEUED = "queued", _("Importing")
         IMPORTED = "imported", _("Imported")
 
     class Format(models.TextChoices):

@@ -97,3 +97,24 @@ def update_digests_send_task() -> None:
     from licensing.updates import update_digests_send
 
     update_digests_send(as_of=timezone.localdate(), now=timezone.now())
+
+
+@shared_task
+def import_batch_task(batch_id: int, actor_id: int | None) -> None:
+    """L6: import a large previewed file in the worker; the preview page polls until done.
+    On an unexpected failure the batch goes back to "ready" so it can be tried again."""
+    from accounts.models import User
+    from licensing.imports import batch_confirm
+    from licensing.models import ImportBatch
+
+    batch = ImportBatch.objects.filter(pk=batch_id, state=ImportBatch.State.QUEUED).first()
+    if batch is None:
+        return
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    try:
+        batch_confirm(batch=batch, actor=actor)
+    except Exception:
+        ImportBatch.objects.filter(pk=batch_id, state=ImportBatch.State.QUEUED).update(
+            state=ImportBatch.State.READY
+        )
+        raise

@@ -94,13 +94,15 @@ def _upload(request, form, *, reseller):
 
 def _confirm(request, batch) -> None:
     try:
-        imported = imports.batch_confirm(batch=batch, actor=request.user)
+        state = imports.batch_import_or_queue(batch=batch, actor=request.user)
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
         return
-    if imported:
+    if state == ImportBatch.State.IMPORTED:
         messages.success(request, _("The file was imported."))
+    elif state == ImportBatch.State.QUEUED:
+        messages.info(request, _("The file is being imported. This page updates by itself."))
     else:
         messages.error(
             request,

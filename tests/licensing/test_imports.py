@@ -631,3 +631,39 @@ def test_the_command_stops_on_errors_and_imports_nothing_l6(tmp_path, world, cat
 )
 def test_amounts_are_read_with_either_decimal_mark_l6(text, amount):
     assert imports._amount(text) == Decimal(amount)
+
+
+def test_a_large_confirmed_file_is_imported_by_the_worker_while_the_page_polls(
+    client, world, monkeypatch, django_capture_on_commit_callbacks
+):
+    """L6: files above the worker threshold are queued; the preview shows progress, the task
+    imports them, and a second confirm while queued is refused."""
+    monkeypatch.setattr(imports, "IMPORT_IN_WORKER_ABOVE_ROWS", 1)
+    ProductFactory(part_number="QUEUE-1")
+    client_for(client, world, "reseller")
+    body = (
+        "site_number,part_number,quantity,order_date\n"
+        f"{world.site.number},QUEUE-1,2,2026-01-05\n"
+        f"{world.site.number},QUEUE-1,3,2026-01-06\n"
+    )
+    upload = SimpleUploadedFile("big.csv", body.encode(), content_type="text/csv")
+    response = client.post(
+        reverse("licensing:import_upload"), {"file": upload, "file_format": "native"}
+    )
+    batch = ImportBatch.objects.get(original_name="big.csv")
+    assert batch.state == ImportBatch.State.READY, response.content.decode()[:500]
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(reverse("licensing:import_confirm", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.state == ImportBatch.State.QUEUED
+    page = client.get(reverse("licensing:import_preview", args=[batch.pk])).content.decode()
+    assert "data-poll-seconds" in page
+    assert "Importing 2 rows" in page
+    assert Entitlement.objects.filter(product__part_number="QUEUE-1").count() == 0
+
+    for callback in callbacks:
+        callback()
+    batch.refresh_from_db()
+    assert batch.state == ImportBatch.State.IMPORTED
+    assert Entitlement.objects.filter(product__part_number="QUEUE-1").count() == 2
