@@ -130,10 +130,10 @@ def demo_data_load() -> list[DemoLogin]:
     bright = _organisation("Bright Pixel Ltd", Organisation.Kind.CUSTOMER)
     direct = _organisation("Direct Dynamics GmbH", Organisation.Kind.CUSTOMER)
 
-    pa = _agreement(kowalski, Agreement.Programme.PA, "PA-1000001", 3)
-    pae = _agreement(lin, Agreement.Programme.PAE, "PAE-2000001", 6)
-    vip = _agreement(bright, Agreement.Programme.VIP, "VIP-3000001", 9)
-    direct_pa = _agreement(direct, Agreement.Programme.PA, "PA-4000001", 12)
+    pa = _agreement(kowalski, Agreement.Programme.PA, "81000001", 3)
+    pae = _agreement(lin, Agreement.Programme.PAE, "82000001", 6)
+    vip = _agreement(bright, Agreement.Programme.VIP, "83000001", 9)
+    direct_pa = _agreement(direct, Agreement.Programme.PA, "84000001", 12)
 
     pl = {"country": "PL", "time_zone": "Europe/Warsaw", "language": "pl"}
     warsaw = _site(
