@@ -1,15 +1,15 @@
 """Django admin for accounts: search, filters, list_select_related, the enrol action (A5)."""
 
 from allauth.account.models import EmailAddress
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
 
 from accounts import services
 from accounts.models import Agreement, Contact, Invitation, Organisation, Site, User
+from portal.admin_actions import run_for_each
 
 
 class EmailAddressInline(admin.TabularInline):
@@ -121,25 +121,20 @@ class SiteAdmin(admin.ModelAdmin):
     @admin.action(description=_("Enrol: send the welcome e-mail to the primary contact"))
     def enrol(self, request, queryset):
         """A5: staff enrol sites; each primary contact gets a single-use set-password link."""
-        enrolled = 0
-        for site in queryset:
-            try:
-                services.site_enrol(site=site, actor=request.user)
-            except ValidationError as error:
-                self.message_user(request, " ".join(error.messages), messages.ERROR)
-            else:
-                enrolled += 1
-        if enrolled:
-            self.message_user(
-                request,
+        run_for_each(
+            self,
+            request,
+            queryset,
+            action=lambda site, actor: services.site_enrol(site=site, actor=actor),
+            done=lambda count: (
                 ngettext(
                     "%(count)d site enrolled; its welcome e-mail is on its way.",
                     "%(count)d sites enrolled; their welcome e-mails are on their way.",
-                    enrolled,
+                    count,
                 )
-                % {"count": enrolled},
-                messages.SUCCESS,
-            )
+                % {"count": count}
+            ),
+        )
 
 
 @admin.register(Contact)

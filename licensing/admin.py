@@ -26,6 +26,7 @@ from licensing.models import (
     UpdatePreference,
     Version,
 )
+from portal.admin_actions import run_for_each
 
 
 class EditionInline(admin.TabularInline):
@@ -278,24 +279,6 @@ class PoEDocumentAdmin(admin.ModelAdmin):
         return False
 
 
-def _decide_each(modeladmin, request, queryset, *, decide, done_singular, done_plural):
-    """Run a decision service on each selected request; report refusals one by one."""
-    done = 0
-    for item in queryset:
-        try:
-            decide(item, request.user)
-        except ValidationError as error:
-            modeladmin.message_user(
-                request, f"#{item.pk}: " + " ".join(error.messages), messages.ERROR
-            )
-        else:
-            done += 1
-    if done:
-        modeladmin.message_user(
-            request, ngettext(done_singular, done_plural, done) % {"count": done}, messages.SUCCESS
-        )
-
-
 class SiteTransferLineInline(admin.TabularInline):
     model = SiteTransferLine
     extra = 0
@@ -340,24 +323,28 @@ class SiteTransferAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Approve: move the quantities now"))
     def approve(self, request, queryset):
-        _decide_each(
+        run_for_each(
             self,
             request,
             queryset,
-            decide=lambda item, actor: services.transfer_approve(transfer=item, actor=actor),
-            done_singular="%(count)d transfer approved.",
-            done_plural="%(count)d transfers approved.",
+            action=lambda item, actor: services.transfer_approve(transfer=item, actor=actor),
+            done=lambda count: (
+                ngettext("%(count)d transfer approved.", "%(count)d transfers approved.", count)
+                % {"count": count}
+            ),
         )
 
     @admin.action(description=_("Reject"))
     def reject(self, request, queryset):
-        _decide_each(
+        run_for_each(
             self,
             request,
             queryset,
-            decide=lambda item, actor: services.transfer_reject(transfer=item, actor=actor),
-            done_singular="%(count)d transfer rejected.",
-            done_plural="%(count)d transfers rejected.",
+            action=lambda item, actor: services.transfer_reject(transfer=item, actor=actor),
+            done=lambda count: (
+                ngettext("%(count)d transfer rejected.", "%(count)d transfers rejected.", count)
+                % {"count": count}
+            ),
         )
 
 
@@ -402,24 +389,28 @@ class LicenceMoveAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Confirm: move the activation and e-mail the customer"))
     def confirm(self, request, queryset):
-        _decide_each(
+        run_for_each(
             self,
             request,
             queryset,
-            decide=lambda item, actor: services.move_confirm(move=item, actor=actor),
-            done_singular="%(count)d move confirmed.",
-            done_plural="%(count)d moves confirmed.",
+            action=lambda item, actor: services.move_confirm(move=item, actor=actor),
+            done=lambda count: (
+                ngettext("%(count)d move confirmed.", "%(count)d moves confirmed.", count)
+                % {"count": count}
+            ),
         )
 
     @admin.action(description=_("Reject"))
     def reject(self, request, queryset):
-        _decide_each(
+        run_for_each(
             self,
             request,
             queryset,
-            decide=lambda item, actor: services.move_reject(move=item, actor=actor),
-            done_singular="%(count)d move rejected.",
-            done_plural="%(count)d moves rejected.",
+            action=lambda item, actor: services.move_reject(move=item, actor=actor),
+            done=lambda count: (
+                ngettext("%(count)d move rejected.", "%(count)d moves rejected.", count)
+                % {"count": count}
+            ),
         )
 
 

@@ -1,36 +1,19 @@
 """L10 (N10): the daily update-notification job, runnable by hand for any day."""
 
-from datetime import date
-
-from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from licensing.updates import updates_notify_due
+from portal.management.batch import BatchJobCommand
 
 
-class Command(BaseCommand):
+class Command(BatchJobCommand):
     help = (
         "Notice every version released by --as-of that nobody was told about yet (users of "
         "sites whose S&S covers the product on the release date), then e-mail those who want "
         "to hear at once. Weekly readers get the release in send_update_digests."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--as-of",
-            type=date.fromisoformat,
-            default=None,
-            metavar="YYYY-MM-DD",
-            help="The day to run for (default: today).",
-        )
-        parser.add_argument(
-            "--dry-run",
-            action="store_true",
-            help="Print what would happen; write and send nothing.",
-        )
-
-    def handle(self, *args, as_of, dry_run, **options):
-        as_of = as_of or timezone.localdate()
+    def run(self, *, as_of, dry_run):
         summary = updates_notify_due(as_of=as_of, now=timezone.now(), dry_run=dry_run)
         prefix = "[dry run] " if dry_run else ""
         for result in summary.releases:
