@@ -222,6 +222,24 @@ def activation_add(
         ) from exc
 
 
+# --- requests staff decide on (L7 transfers, L8 moves) ---------------------------------------
+
+
+def _lock_pending(queryset, pk: int):
+    """The request, locked; refused when it was already approved, confirmed or rejected."""
+    item = queryset.select_for_update().get(pk=pk)
+    if item.state != item.State.PENDING:
+        raise ValidationError(_("This request was already decided."))
+    return item
+
+
+def _mark_decided(item, *, state: str, actor: User) -> None:
+    item.state = state
+    item.decided_by = actor
+    item.decided_at = timezone.now()
+    item.save(update_fields=["state", "decided_by", "decided_at"])
+
+
 # --- site-to-site transfers (L7) -------------------------------------------------------------
 
 
@@ -276,9 +294,7 @@ def transfer_approve(*, transfer: SiteTransfer, actor: User, on: date | None = N
     """L7: move the quantities atomically: source decreased, target increased (a new
     entitlement with the same coverage periods), an event on both sides."""
     on = on or timezone.localdate()
-    transfer = SiteTransfer.objects.select_for_update().get(pk=transfer.pk)
-    if transfer.state != SiteTransfer.State.PENDING:
-        raise ValidationError(_("This transfer was already decided."))
+    transfer = _lock_pending(SiteTransfer.objects, transfer.pk)
     lines = list(transfer.lines.select_related("entitlement__product"))
     locked = {
         ent.pk: ent
@@ -291,10 +307,7 @@ def transfer_approve(*, transfer: SiteTransfer, actor: User, on: date | None = N
             source = locked[line.entitlement_id]
             _check_transfer_quantity(source, line.quantity, transfer.source_site)
             _transfer_line(transfer, source, line.quantity, on)
-        transfer.state = SiteTransfer.State.APPROVED
-        transfer.decided_by = actor
-        transfer.decided_at = timezone.now()
-        transfer.save(update_fields=["state", "decided_by", "decided_at"])
+        _mark_decided(transfer, state=SiteTransfer.State.APPROVED, actor=actor)
 
 
 def _transfer_line(transfer: SiteTransfer, source: Entitlement, quantity: int, on: date) -> None:
@@ -345,14 +358,9 @@ def _transfer_line(transfer: SiteTransfer, source: Entitlement, quantity: int, o
 
 @transaction.atomic
 def transfer_reject(*, transfer: SiteTransfer, actor: User) -> None:
-    transfer = SiteTransfer.objects.select_for_update().get(pk=transfer.pk)
-    if transfer.state != SiteTransfer.State.PENDING:
-        raise ValidationError(_("This transfer was already decided."))
+    transfer = _lock_pending(SiteTransfer.objects, transfer.pk)
     with acting_as(actor):
-        transfer.state = SiteTransfer.State.REJECTED
-        transfer.decided_by = actor
-        transfer.decided_at = timezone.now()
-        transfer.save(update_fields=["state", "decided_by", "decided_at"])
+        _mark_decided(transfer, state=SiteTransfer.State.REJECTED, actor=actor)
 
 
 # --- moves to a new computer (L8) ------------------------------------------------------------
@@ -477,13 +485,9 @@ def move_confirm(*, move: LicenceMove, actor: User, on: date | None = None) -> A
     """L8: staff confirm; the old activation is deactivated, the new machine activated and
     the customer e-mailed."""
     on = on or timezone.localdate()
-    move = (
-        LicenceMove.objects.select_for_update()
-        .select_related("entitlement__product", "old_activation")
-        .get(pk=move.pk)
+    move = _lock_pending(
+        LicenceMove.objects.select_related("entitlement__product", "old_activation"), move.pk
     )
-    if move.state != LicenceMove.State.PENDING:
-        raise ValidationError(_("This move was already decided."))
     old = move.old_activation
     with acting_as(actor):
         old.deactivated_on = on
@@ -506,10 +510,7 @@ def move_confirm(*, move: LicenceMove, actor: User, on: date | None = None) -> A
                 _("Machine %(machine)s was activated elsewhere in the meantime.")
                 % {"machine": move.new_machine_id}
             ) from exc
-        move.state = LicenceMove.State.CONFIRMED
-        move.decided_by = actor
-        move.decided_at = timezone.now()
-        move.save(update_fields=["state", "decided_by", "decided_at"])
+        _mark_decided(move, state=LicenceMove.State.CONFIRMED, actor=actor)
     from licensing.tasks import move_confirmed_email_send
 
     transaction.on_commit(lambda: move_confirmed_email_send.delay(move.pk))
@@ -518,14 +519,9 @@ def move_confirm(*, move: LicenceMove, actor: User, on: date | None = None) -> A
 
 @transaction.atomic
 def move_reject(*, move: LicenceMove, actor: User) -> None:
-    move = LicenceMove.objects.select_for_update().get(pk=move.pk)
-    if move.state != LicenceMove.State.PENDING:
-        raise ValidationError(_("This move was already decided."))
+    move = _lock_pending(LicenceMove.objects, move.pk)
     with acting_as(actor):
-        move.state = LicenceMove.State.REJECTED
-        move.decided_by = actor
-        move.decided_at = timezone.now()
-        move.save(update_fields=["state", "decided_by", "decided_at"])
+        _mark_decided(move, state=LicenceMove.State.REJECTED, actor=actor)
 
 
 # --- imports (L6) ----------------------------------------------------------------------------
