@@ -287,6 +287,22 @@ def _check_transfer_quantity(entitlement: Entitlement, quantity: int, source: Si
             _("%(poe)s holds %(held)s; %(wanted)s cannot be transferred.")
             % {"poe": entitlement.poe_number, "held": entitlement.quantity, "wanted": quantity}
         )
+    # Licences running on machines stay at the source: a site never keeps more active
+    # activations than licences (L3).
+    active = entitlement.activations.filter(deactivated_on__isnull=True).count()
+    if quantity and entitlement.quantity - quantity < active:
+        raise ValidationError(
+            _(
+                "%(poe)s is activated on %(active)s machines, so at most %(free)s of its "
+                "%(held)s licences can be transferred. Deactivate or move machines first."
+            )
+            % {
+                "poe": entitlement.poe_number,
+                "active": active,
+                "free": entitlement.quantity - active,
+                "held": entitlement.quantity,
+            }
+        )
 
 
 @transaction.atomic

@@ -418,3 +418,19 @@ def test_transfer_form_queries_do_not_grow(client, world, annex, n, django_asser
     client_for(client, world, "primary")
 
     measure(client, create_url(world.site), 11, django_assert_max_num_queries)
+
+
+def test_licences_running_on_machines_cannot_be_transferred_away(world, annex, held):
+    """L7 with L3: the source keeps at least as many licences as it has active activations;
+    the refusal says how many may move, and nothing changes."""
+    for machine in ("PC-1", "PC-2", "PC-3"):
+        services.activation_add(entitlement=held, machine_id=machine, actor=None, on=ON)
+
+    with pytest.raises(ValidationError, match="at most 2 of its 5 licences"):
+        request(world, annex, {held: 3})
+
+    assert SiteTransfer.objects.count() == 0
+    transfer = request(world, annex, {held: 2})
+    services.transfer_approve(transfer=transfer, actor=world.users["staff"], on=ON)
+    held.refresh_from_db()
+    assert held.quantity == 3
