@@ -20,15 +20,26 @@ class _Echo:
         return value
 
 
+# Text a spreadsheet would run as a formula (CSV injection): tenant-supplied names are text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_stream(*, filename: str, header: list[str], rows: Iterable) -> StreamingHttpResponse:
-    """Stream a CSV in constant memory (L5): rows are written as they are read."""
+    """Stream a CSV in constant memory (L5): rows are written as they are read. Text cells that
+    a spreadsheet would evaluate as formulas are quoted with a leading apostrophe."""
 
     def lines() -> Iterator[str]:
         writer = csv.writer(_Echo())
         yield "\ufeff"  # a BOM so spreadsheet programs read UTF-8
         yield writer.writerow(header)
         for row in rows:
-            yield writer.writerow(row)
+            yield writer.writerow([spreadsheet_safe(value) for value in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -102,3 +102,18 @@ def test_the_poe_progress_and_verify_pages_have_a_fixed_query_ceiling(
         client, reverse("licensing:verify", args=[document.code]), 8, django_assert_max_num_queries
     )
     assert len(response.context["snapshot"]["lines"]) == size
+
+
+def test_the_inventory_csv_defuses_spreadsheet_formulas_in_tenant_text(client, world):
+    """L5 export safety: a site or product name starting with "=" reaches the spreadsheet as
+    text, not as a formula another user's spreadsheet would run."""
+    world.site.name = '=HYPERLINK("http://evil.example","open")'
+    world.site.save()
+    EntitlementFactory(site=world.site, product=ProductFactory(name="+SUM(1,2)"))
+    client_for(client, world, "staff")
+
+    body = b"".join(client.get(reverse("licensing:inventory_csv")).streaming_content).decode()
+
+    assert "'=HYPERLINK" in body
+    assert "'+SUM(1,2)" in body
+    assert ",=HYPERLINK" not in body
