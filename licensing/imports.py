@@ -1001,7 +1001,9 @@ def batch_confirm(*, batch: ImportBatch, actor: User | None, today: date | None 
     the reseller's sites may have changed since the preview): if a row is no longer valid,
     the batch records the errors and nothing is imported. True when imported."""
     batch = (
-        ImportBatch.objects.select_for_update().select_related("reseller", "site").get(pk=batch.pk)
+        ImportBatch.objects.select_for_update(of=("self",))
+        .select_related("reseller", "site")
+        .get(pk=batch.pk)
     )
     if batch.state == ImportBatch.State.IMPORTED:
         raise ValidationError(_("This file was already imported."))

@@ -227,7 +227,7 @@ def activation_add(
 
 def _lock_pending(queryset, pk: int):
     """The request, locked; refused when it was already approved, confirmed or rejected."""
-    item = queryset.select_for_update().get(pk=pk)
+    item = queryset.select_for_update(of=("self",)).get(pk=pk)
     if item.state != item.State.PENDING:
         raise ValidationError(_("This request was already decided."))
     return item

@@ -157,7 +157,9 @@ class ReleaseResult:
 def version_release(*, version: Version, now: datetime, dry_run: bool = False) -> ReleaseResult:
     """L10: record a notice for everyone to tell about the release, and mark it notified.
     Sending is separate (update_notices_send_immediate, update_digests_send)."""
-    version = Version.objects.select_for_update().select_related("product").get(pk=version.pk)
+    version = (
+        Version.objects.select_for_update(of=("self",)).select_related("product").get(pk=version.pk)
+    )
     if version.notified_at is not None:
         return ReleaseResult(version=version, already_notified=True)
     recipients = release_recipients(version=version)
