@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from allauth.mfa.models import Authenticator
 from auditlog.models import LogEntry
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -174,3 +175,12 @@ def sites_pending_confirmation(*, user: User) -> QuerySet[Contact]:
     return Contact.objects.filter(
         user=user, is_primary=True, site_number_confirmed_at__isnull=True
     ).select_related("site")
+
+
+def user_has_totp(user: User) -> bool:
+    """A6: whether the user has an authenticator app (required for resellers and staff)."""
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def account_exists(*, email: str) -> bool:
+    return User.objects.filter(email__iexact=email).exists()

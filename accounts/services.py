@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Agreement, Contact, Invitation, Organisation, Site, User
+from accounts.selectors import account_exists
 from portal.audit import acting_as
 
 INVITATION_SALT = "accounts.invitation"
@@ -127,7 +128,7 @@ def invitation_accept(
         raise ValidationError(problem)
     contact = Contact.objects.select_for_update().get(pk=locked.contact_id)
     if user is None:
-        if User.objects.filter(email__iexact=locked.email).exists():
+        if account_exists(email=locked.email):
             raise ValidationError(
                 _("An account with this e-mail address already exists: sign in to accept.")
             )

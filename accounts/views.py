@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 from functools import wraps
 
-from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -27,7 +26,6 @@ from accounts.forms import (
     SetPasswordForm,
     SiteNumberConfirmForm,
 )
-from accounts.models import User
 from accounts.signals import refresh_confirmation_flag
 from portal.audit import audit_rows
 from portal.decorators import site_view
@@ -415,7 +413,7 @@ def invitation_accept(request, token: str):
             {"problem": problem},
             status=410 if invitation else 404,
         )
-    has_account = User.objects.filter(email__iexact=invitation.email).exists()
+    has_account = selectors.account_exists(email=invitation.email)
     context = {
         "invitation": invitation,
         "site": invitation.contact.site,
@@ -484,9 +482,7 @@ def profile(request):
         services.profile_update(user=request.user, **form.cleaned_data)
         messages.success(request, _("Your profile was saved."))
         return redirect("accounts:profile")
-    has_totp = Authenticator.objects.filter(
-        user=request.user, type=Authenticator.Type.TOTP
-    ).exists()
+    has_totp = selectors.user_has_totp(request.user)
     return render(request, "accounts/profile.html", {"form": form, "has_totp": has_totp})
 
 

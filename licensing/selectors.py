@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Site, User
@@ -12,13 +12,16 @@ from accounts.selectors import sites_for_user
 from licensing.models import (
     Activation,
     CoveragePeriod,
+    Edition,
     Entitlement,
     EntitlementEvent,
     LicenceMove,
     Order,
+    OrderLine,
     PoEDocument,
     Product,
     SiteTransfer,
+    SiteTransferLine,
 )
 
 
@@ -96,13 +99,80 @@ def site_current_entitlements(*, site: Site) -> QuerySet[Entitlement]:
     )
 
 
-def order_entitlements(*, order: Order) -> QuerySet[Entitlement]:
-    """L4: what an order PoE lists: the entitlements the order created, still at the site."""
-    return (
-        Entitlement.objects.filter(order_line__order=order, site_id=order.site_id, quantity__gt=0)
-        .select_related("product", "edition", "version")
-        .order_by("product__part_number", "pk")
+def order_entitlements(*, order: Order, current_only: bool = True) -> QuerySet[Entitlement]:
+    """L4: what an order PoE lists: the entitlements the order created, still at its site.
+    With current_only=False also those transferred away entirely (quantity 0, L7), which the
+    order page shows with their history."""
+    entitlements = Entitlement.objects.filter(order_line__order=order, site_id=order.site_id)
+    if current_only:
+        entitlements = entitlements.filter(quantity__gt=0)
+    return entitlements.select_related("product", "edition", "version").order_by(
+        "product__part_number", "pk"
     )
+
+
+def order_lines(*, order: Order) -> QuerySet[OrderLine]:
+    return OrderLine.objects.filter(order=order).select_related("product", "edition", "version")
+
+
+def site_orders_with_totals(*, site: Site) -> QuerySet[Order]:
+    """L2: a site's orders, newest first, each with its line count and total."""
+    line_total = ExpressionWrapper(
+        F("lines__quantity") * F("lines__unit_price"),
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
+    return (
+        Order.objects.filter(site=site)
+        .select_related("reseller", "created_by")
+        .annotate(line_count=Count("lines"), total=Sum(line_total))
+        .order_by("-ordered_on", "-pk")
+    )
+
+
+def entitlement_search(entitlements: QuerySet[Entitlement], text: str) -> QuerySet[Entitlement]:
+    """Search a site's holdings by product name, part number or PoE number, any part of them
+    (the transfer form; the inventory's search is anchored, for its index at 200,000 rows)."""
+    text = text.strip()
+    if not text:
+        return entitlements
+    return entitlements.filter(
+        Q(product__name__icontains=text)
+        | Q(product__part_number__icontains=text)
+        | Q(poe_number__icontains=text)
+    )
+
+
+def transferable_entitlements(*, site: Site, search: str = "") -> QuerySet[Entitlement]:
+    """L7: what a site holds and could transfer, optionally searched."""
+    held = Entitlement.objects.filter(site=site, quantity__gt=0).select_related(
+        "product", "edition", "version"
+    )
+    return entitlement_search(held, search).order_by("product__part_number", "pk")
+
+
+def transfer_targets_for_user(*, user: User, site: Site) -> QuerySet[Site]:
+    """L7: the other sites of the same customer that the user can also see."""
+    return (
+        sites_for_user(user)
+        .filter(customer_id=site.customer_id)
+        .exclude(pk=site.pk)
+        .order_by("number")
+    )
+
+
+def active_activations(*, entitlement: Entitlement) -> QuerySet[Activation]:
+    return Activation.objects.filter(entitlement=entitlement, deactivated_on__isnull=True).order_by(
+        "machine_id"
+    )
+
+
+def richer_editions(*, entitlement: Entitlement) -> QuerySet[Edition]:
+    """L9: the editions an entitlement could change to (a step down is not offered)."""
+    if entitlement.edition is None:
+        return Edition.objects.none()
+    return Edition.objects.filter(
+        product_id=entitlement.product_id, rank__gt=entitlement.edition.rank
+    ).order_by("rank")
 
 
 def poe_get_for_user(*, user: User, poe_id: int) -> PoEDocument:
@@ -110,10 +180,19 @@ def poe_get_for_user(*, user: User, poe_id: int) -> PoEDocument:
 
 
 def transfers_for_site(*, site: Site) -> QuerySet[SiteTransfer]:
+    """L7: transfers out of and into a site, with their lines."""
     return (
-        SiteTransfer.objects.filter(source_site=site)
-        | SiteTransfer.objects.filter(target_site=site)
-    ).select_related("source_site", "target_site", "requested_by")
+        SiteTransfer.objects.filter(Q(source_site=site) | Q(target_site=site))
+        .select_related("source_site", "target_site", "requested_by")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=SiteTransferLine.objects.select_related("entitlement__product").order_by(
+                    "pk"
+                ),
+            )
+        )
+    )
 
 
 def product_families() -> list[str]:

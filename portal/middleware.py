@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -12,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.selectors import user_has_totp
 from accounts.signals import SESSION_AUTH_AT, SESSION_CONFIRM_PENDING, SESSION_MFA_ENROLLED
 
 # Paths a signed-in user can always reach, so a required step can be completed or abandoned.
@@ -50,7 +50,7 @@ class RequireMFAMiddleware:
             and not request.session.get(SESSION_MFA_ENROLLED)
             and not request.path.startswith(ALWAYS_ALLOWED_PREFIXES)
         ):
-            if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            if user_has_totp(user):
                 request.session[SESSION_MFA_ENROLLED] = True
             else:
                 messages.warning(

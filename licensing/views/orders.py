@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -14,7 +13,7 @@ from accounts.models import Site, User
 from accounts.selectors import Role, site_roles_for_user
 from licensing import selectors, services
 from licensing.forms import Catalogue, OrderForm, OrderLineFormSet
-from licensing.models import Entitlement, Order, OrderLine
+from licensing.models import Order
 from licensing.views.common import scope_order, today
 from portal.decorators import allow_methods, site_view
 from portal.forms import apply_errors
@@ -41,16 +40,7 @@ def site_page_context(request, site: Site, **extra) -> dict:
 
 @site_view(methods=("GET",))
 def site_orders(request, site):
-    line_total = ExpressionWrapper(
-        F("lines__quantity") * F("lines__unit_price"),
-        output_field=DecimalField(max_digits=14, decimal_places=2),
-    )
-    orders = (
-        Order.objects.filter(site=site)
-        .select_related("reseller", "created_by")
-        .annotate(line_count=Count("lines"), total=Sum(line_total))
-        .order_by("-ordered_on", "-pk")
-    )
+    orders = selectors.site_orders_with_totals(site=site)
     return render(
         request,
         "licensing/order_list.html",
@@ -105,13 +95,9 @@ def order_detail(request, order_id: int):
     see the site."""
     order = selectors.order_get_for_user(user=request.user, order_id=order_id)
     site = order.site
-    lines = OrderLine.objects.filter(order=order).select_related("product", "edition", "version")
+    lines = selectors.order_lines(order=order)
     # Transferred quantities live on at other sites (L7); this page shows the order's site.
-    entitlements = (
-        Entitlement.objects.filter(order_line__order=order, site=site)
-        .select_related("product", "edition", "version")
-        .order_by("product__part_number", "pk")
-    )
+    entitlements = selectors.order_entitlements(order=order, current_only=False)
     return render(
         request,
         "licensing/order_detail.html",

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from accounts.selectors import sites_for_user
 from licensing import selectors, services
 from licensing.forms import TransferForm
-from licensing.models import Entitlement, SiteTransferLine
 from licensing.views.orders import site_page_context
 from portal.decorators import site_view
 from portal.forms import apply_errors
@@ -23,12 +20,7 @@ TRANSFER_ROWS_PER_PAGE = 50
 
 @site_view(methods=("GET",))
 def site_transfers(request, site):
-    transfers = selectors.transfers_for_site(site=site).prefetch_related(
-        Prefetch(
-            "lines",
-            queryset=SiteTransferLine.objects.select_related("entitlement__product").order_by("pk"),
-        )
-    )
+    transfers = selectors.transfers_for_site(site=site)
     return render(
         request,
         "licensing/transfer_list.html",
@@ -47,24 +39,9 @@ def transfer_create(request, site):
     """The entitlements of the site, a page of them at a time (searchable), each with a
     quantity to transfer; one request per submit."""
     query = (request.GET.get("q") or "").strip()
-    held = (
-        Entitlement.objects.filter(site=site, quantity__gt=0)
-        .select_related("product", "edition", "version")
-        .order_by("product__part_number", "pk")
-    )
-    if query:
-        held = held.filter(
-            Q(product__name__icontains=query)
-            | Q(product__part_number__icontains=query)
-            | Q(poe_number__icontains=query)
-        )
+    held = selectors.transferable_entitlements(site=site, search=query)
     page = paginate(request, held, per_page=TRANSFER_ROWS_PER_PAGE)
-    targets = (
-        sites_for_user(request.user)
-        .filter(customer_id=site.customer_id)
-        .exclude(pk=site.pk)
-        .order_by("number")
-    )
+    targets = selectors.transfer_targets_for_user(user=request.user, site=site)
     form = TransferForm(request.POST or None, targets=targets, entitlements=list(page))
     if request.method == "POST" and form.is_valid():
         try:
