@@ -346,3 +346,24 @@ def test_reseller_clients_page_query_count_does_not_grow_with_customers(
     page = response.context["page"]
     assert len(page.object_list) == min(n, PAGE_SIZE)
     assert {customer.managed_site_count for customer in page} == {2}
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_reseller_client_detail_query_count_does_not_grow_with_its_sites(
+    client, n, django_assert_max_num_queries
+):
+    """A4: one client with n managed sites: its agreements and the count of its sites."""
+    reseller = ResellerFactory()
+    customer = OrganisationFactory()
+    agreement = AgreementFactory(customer=customer)
+    SiteFactory.create_batch(n, agreement=agreement, reseller=reseller)
+    _signed_in(client, with_totp(UserFactory(reseller=reseller)))
+
+    response = measure(
+        client,
+        reverse("accounts:reseller_client_detail", args=[customer.pk]),
+        9,
+        django_assert_max_num_queries,
+    )
+
+    assert response.context["customer"].managed_site_count == n

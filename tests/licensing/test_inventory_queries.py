@@ -117,3 +117,21 @@ def test_the_inventory_csv_defuses_spreadsheet_formulas_in_tenant_text(client, w
     assert "'=HYPERLINK" in body
     assert "'+SUM(1,2)" in body
     assert ",=HYPERLINK" not in body
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_poe_download_and_statement_csv_have_a_fixed_query_ceiling(
+    client, world, django_assert_max_num_queries, size
+):
+    _fill(world.site, size)
+    document = poe_issue(
+        site=world.site, order=None, actor=None, on=Entitlement.objects.first().purchased_on
+    )
+    client_for(client, world, "primary")
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("licensing:poe_download", args=[document.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("licensing:statement_csv", args=[world.site.number]))
+        lines = b"".join(response.streaming_content).decode().splitlines()
+    assert len(lines) > size
