@@ -9,7 +9,7 @@ from django_countries.filters import CountryFilter
 
 from accounts import services
 from accounts.models import Agreement, Contact, Invitation, Organisation, Site, User
-from portal.admin_actions import run_for_each
+from portal.core.admin_actions import run_for_each
 
 
 class EmailAddressInline(admin.TabularInline):

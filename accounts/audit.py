@@ -3,7 +3,7 @@
 from auditlog.registry import auditlog
 
 from accounts.models import Agreement, Contact, Invitation, Organisation, Site, User
-from portal.audit import audited_fields
+from portal.core.audit import audited_fields
 
 auditlog.register(User, include_fields=audited_fields(User, exclude=("password", "last_login")))
 auditlog.register(Organisation, include_fields=audited_fields(Organisation))

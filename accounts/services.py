@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Agreement, Contact, Invitation, Organisation, Site, User
 from accounts.selectors import account_exists
-from portal.audit import acting_as
+from portal.core.audit import acting_as
 
 INVITATION_SALT = "accounts.invitation"
 

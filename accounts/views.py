@@ -27,10 +27,10 @@ from accounts.forms import (
     SiteNumberConfirmForm,
 )
 from accounts.signals import refresh_confirmation_flag
-from portal.audit import audit_rows
-from portal.decorators import site_view
-from portal.forms import apply_errors
-from portal.pagination import paginate
+from portal.core.audit import audit_rows
+from accounts.decorators import site_view
+from portal.core.forms import apply_errors
+from portal.core.pagination import paginate
 
 GET_POST = require_http_methods(["GET", "POST"])
 

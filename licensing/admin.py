@@ -26,7 +26,7 @@ from licensing.models import (
     UpdatePreference,
     Version,
 )
-from portal.admin_actions import run_for_each
+from portal.core.admin_actions import run_for_each
 
 
 class EditionInline(admin.TabularInline):

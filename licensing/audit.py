@@ -6,7 +6,7 @@ their parent records (the order, the import batch, the transfer) are the trail."
 from auditlog.registry import auditlog
 
 from licensing.models import Activation, Entitlement, LicenceMove, Order, SiteTransfer
-from portal.audit import audited_fields
+from portal.core.audit import audited_fields
 
 auditlog.register(Order, include_fields=audited_fields(Order))
 # The order line is set once at creation and the order's own entry names it.

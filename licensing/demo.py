@@ -13,7 +13,7 @@ from django.db import transaction
 from accounts.models import Site
 from licensing.models import Activation, Edition, Order, Product, Version
 from licensing.services import LineRequest, order_place
-from portal.dates import add_months
+from portal.core.dates import add_months
 
 CATALOGUE = [
     # part, name, family, kind, delivery, list, annual S&S, points, counts, end of sale

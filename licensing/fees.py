@@ -24,8 +24,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from portal.dates import add_months, add_years
-from portal.money import money, percent_of
+from portal.core.dates import add_months, add_years
+from portal.core.money import money, percent_of
 
 MOVE_AGAIN_TOO_SOON_PERCENT = Decimal(20)  # L8.3
 OFFLINE_PERCENT = Decimal(50)  # L8.7

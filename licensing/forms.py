@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from licensing import services
 from licensing.models import Activation, Edition, Entitlement, LicenceMove, Product, Version
-from portal.forms import apply_errors
+from portal.core.forms import apply_errors
 
 MAX_ORDER_LINES = 20
 

@@ -73,7 +73,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Organisation, Site, User
 from licensing import services
 from licensing.models import Edition, ImportBatch, Order, Product, Version
-from portal.money import money
+from portal.core.money import money
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # the portal and the admin; the command has no limit
 MAX_ROWS = 200_000

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from portal.money import DEFAULT_CURRENCY, percent_of
+from portal.core.money import DEFAULT_CURRENCY, percent_of
 
 EXPIRING_WITHIN = timedelta(days=90)  # L3: "expiring" when coverage ends within 90 days
 REINSTATEMENT_DEFAULT_PERCENT = Decimal(60)  # L1: default reinstatement price, % of list

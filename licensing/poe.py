@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Site, User
 from licensing.models import Order, PoEDocument
 from licensing.selectors import order_entitlements, site_current_entitlements
-from portal.pdf import render_pdf
+from portal.core.pdf import render_pdf
 
 # Larger documents render in the Celery worker while the page shows progress.
 RENDER_IN_WORKER_ABOVE = 200

@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from licensing.fees import support_percent
-from portal.money import money, percent_of
+from portal.core.money import money, percent_of
 
 
 class EditionChangeError(ValueError):

@@ -33,9 +33,9 @@ from licensing.models import (
     Version,
     new_poe_number,
 )
-from portal.audit import acting_as
-from portal.dates import months_started, one_year_of_cover
-from portal.money import money
+from portal.core.audit import acting_as
+from portal.core.dates import months_started, one_year_of_cover
+from portal.core.money import money
 
 
 def new_order_number(on: date) -> str:

@@ -31,7 +31,7 @@ from licensing.models import (
     OrderLine,
     Product,
 )
-from portal.pdf import render_pdf
+from portal.core.pdf import render_pdf
 
 CSV_COLUMNS = [
     "site_number",

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from licensing.models import LicenceMove, PoEDocument
 from licensing.poe import poe_render
-from portal.mail import email_send_once
+from portal.core.mail import email_send_once
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)

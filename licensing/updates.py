@@ -34,8 +34,8 @@ from django.utils import timezone
 from accounts.models import Contact, User
 from accounts.selectors import sites_for_user
 from licensing.models import CoveragePeriod, UpdateNotice, UpdatePreference, Version
-from portal.mail import email_send_once
-from portal.models import OutgoingEmail
+from portal.core.mail import email_send_once
+from portal.core.models import OutgoingEmail
 
 Frequency = UpdatePreference.Frequency
 NOTICE_BATCH = 1000

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import selectors
 from accounts.filters import SiteFilter
-from portal.pagination import list_context
+from portal.core.pagination import list_context
 
 
 @login_required

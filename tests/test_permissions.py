@@ -66,7 +66,7 @@ from licensing.models import (
     Version,
 )
 from licensing.poe import poe_issue
-from portal.models import OutgoingEmail
+from portal.core.models import OutgoingEmail
 from tests import conftest
 from tests.accounts.factories import ContactFactory, SiteFactory, UserFactory, with_totp
 from tests.conftest import World, client_for
@@ -556,7 +556,7 @@ ACCOUNT_ROWS = [
 
 
 # Licensing pages about one object are read-only: the object is looked up in the user's scope
-# first (portal.decorators), so POST answers 405 to those who can see it and 404 to the rest.
+# first (accounts.decorators), so POST answers 405 to those who can see it and 404 to the rest.
 def licensing_expect(target: str, get: int = 200) -> Callable[[str, str], Expect]:
     """A page about one object: seen by whoever can see its site (A4), 404 for the rest."""
 

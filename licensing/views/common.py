@@ -61,7 +61,7 @@ def scope_choices(user):
     return sites_for_user(user).only("pk", "number", "name").order_by("number"), clients
 
 
-# Lookups for portal.decorators.allow_methods: a refused method still answers 404 for an
+# Lookups for accounts.decorators.allow_methods: a refused method still answers 404 for an
 # object outside the user's scope (A4).
 def scope_site(request, *, number: str, **_kwargs) -> None:
     site_get_for_user(user=request.user, number=number)

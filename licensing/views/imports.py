@@ -21,7 +21,7 @@ from accounts.selectors import sites_for_user
 from accounts.views import reseller_view
 from licensing import imports
 from licensing.models import ImportBatch
-from portal.pagination import paginate
+from portal.core.pagination import paginate
 
 ADMIN_PERMISSION = "licensing.add_entitlement"
 

@@ -9,8 +9,8 @@ from licensing import selectors
 from licensing.filters import InventoryFilter
 from licensing.views.common import csv_stream, scope_choices, scope_entitlement, today
 from licensing.views.moves import entitlement_detail_extras
-from portal.decorators import allow_methods
-from portal.pagination import list_context
+from accounts.decorators import allow_methods
+from portal.core.pagination import list_context
 
 CSV_HEADER = [
     "site_number",

@@ -19,7 +19,7 @@ from licensing.fees import MoveQuote
 from licensing.forms import MoveForm
 from licensing.models import Entitlement, Product
 from licensing.views.common import today
-from portal.forms import apply_errors
+from portal.core.forms import apply_errors
 
 # --- what the entitlement page shows (L8, L9) ------------------------------------------------
 

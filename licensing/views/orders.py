@@ -15,9 +15,9 @@ from licensing import selectors, services
 from licensing.forms import Catalogue, OrderForm, OrderLineFormSet
 from licensing.models import Order
 from licensing.views.common import scope_order, today
-from portal.decorators import allow_methods, site_view
-from portal.forms import apply_errors
-from portal.pagination import paginate
+from accounts.decorators import allow_methods, site_view
+from portal.core.forms import apply_errors
+from portal.core.pagination import paginate
 
 ORDER_PLACERS = frozenset({Role.RESELLER, Role.STAFF})
 

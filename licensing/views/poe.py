@@ -11,7 +11,7 @@ from accounts.selectors import site_get_for_user
 from licensing import poe, selectors
 from licensing.models import PoEDocument
 from licensing.views.common import scope_order, scope_poe, scope_site, today
-from portal.decorators import allow_methods
+from accounts.decorators import allow_methods
 
 
 def _deliver(request, document: PoEDocument):

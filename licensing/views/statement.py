@@ -15,8 +15,8 @@ from accounts.selectors import site_get_for_user
 from licensing import statement
 from licensing.models import Product
 from licensing.views.common import csv_stream, scope_site, today
-from portal.decorators import allow_methods
-from portal.pagination import paginate
+from accounts.decorators import allow_methods
+from portal.core.pagination import paginate
 
 OTHER_ENTITLEMENTS_SHOWN = 50  # the page lists these; the CSV and PDF have them all
 

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from licensing import selectors, services
 from licensing.forms import TransferForm
 from licensing.views.orders import site_page_context
-from portal.decorators import site_view
-from portal.forms import apply_errors
-from portal.pagination import paginate
+from accounts.decorators import site_view
+from portal.core.forms import apply_errors
+from portal.core.pagination import paginate
 
 TRANSFER_ROWS_PER_PAGE = 50
 

@@ -17,8 +17,8 @@ from accounts.forms import CrispyMixin
 from licensing import updates
 from licensing.models import UpdatePreference
 from licensing.views.common import today
-from portal.decorators import allow_methods
-from portal.pagination import paginate
+from accounts.decorators import allow_methods
+from portal.core.pagination import paginate
 
 
 class UpdatePreferenceForm(CrispyMixin, forms.Form):

@@ -38,7 +38,7 @@ INSTALLED_APPS = [
     "django_countries",
     "auditlog",
     "rules.apps.AutodiscoverRulesConfig",
-    "portal",
+    "portal.core",
     "accounts",
     "licensing",
     "renewals",
@@ -198,7 +198,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
-        "task": "portal.tasks.sessions_clear",
+        "task": "portal.core.tasks.sessions_clear",
         "schedule": timedelta(hours=6),
     },
     # L10 (N10): notice new releases and send the at-once e-mails; then the weekly digests,

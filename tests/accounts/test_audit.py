@@ -69,7 +69,7 @@ def test_deleting_a_contact_records_who_deleted_it(world):
 
 def test_changes_after_an_earlier_block_by_the_same_person_are_attributed(world):
     """A7 outside a request (a Celery worker thread, a shell): auditlog's set_actor leaves
-    its finished context behind, naming the same person. portal.audit.acting_as must not
+    its finished context behind, naming the same person. portal.core.audit.acting_as must not
     mistake it for a live one, or the changes are recorded without an actor."""
     plain = world.contacts["plain"]
     primary = world.users["primary"]

@@ -17,7 +17,7 @@ from django.urls import reverse
 from accounts import services
 from accounts.models import Invitation, Site, User
 from accounts.tasks import invitation_email_send
-from portal.models import OutgoingEmail
+from portal.core.models import OutgoingEmail
 from tests.accounts.factories import (
     TEST_PASSWORD,
     ContactFactory,
@@ -309,8 +309,8 @@ def test_a_failed_send_stays_on_record_and_is_raised_for_the_retry(db, monkeypat
     task retries it and staff see it in the log."""
     from django.core.mail import EmailMultiAlternatives
 
-    from portal.mail import email_send_once
-    from portal.models import OutgoingEmail
+    from portal.core.mail import email_send_once
+    from portal.core.models import OutgoingEmail
 
     def refuse(self, fail_silently=False):
         raise OSError("SMTP server unreachable")

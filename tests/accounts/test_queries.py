@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Agreement, Contact, Invitation, Organisation, Site, User
-from portal.audit import acting_as
+from portal.core.audit import acting_as
 from tests.accounts.factories import (
     AgreementFactory,
     ContactFactory,
@@ -245,7 +245,7 @@ def _site_with_history(n: int, *, contacts: int = 0) -> tuple[Site, User]:
     """A site with n recent audit entries of every kind the pages show, by several people:
     contact details, a contact's portal user, a new contact, the site's account manager and
     agreement, invitations. The kinds repeat every six entries, so a page of entries names
-    related objects of every model (resolved one query per model, portal.audit.audit_rows)."""
+    related objects of every model (resolved one query per model, portal.core.audit.audit_rows)."""
     site, user = _site_with_primary()
     ContactFactory.create_batch(contacts, site=site, is_poe_contact=True)
     contact = ContactFactory(site=site, is_billing_contact=True)

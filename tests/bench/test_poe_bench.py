@@ -139,7 +139,7 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings.test"
 django.setup()
 from types import SimpleNamespace
 from datetime import date
-from portal.pdf import render_pdf
+from portal.core.pdf import render_pdf
 
 def high_water_mb():
     # VmHWM: this process's peak resident memory. (ru_maxrss would report the parent's

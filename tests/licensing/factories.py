@@ -15,7 +15,7 @@ from licensing.models import (
     Product,
     Version,
 )
-from portal.dates import one_year_of_cover
+from portal.core.dates import one_year_of_cover
 from tests.accounts.factories import SiteFactory
 
 

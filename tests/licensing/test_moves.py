@@ -18,7 +18,7 @@ from django.utils import timezone
 from licensing import services
 from licensing.models import Activation, LicenceMove, Product
 from licensing.tasks import move_confirmed_email_send
-from portal.dates import add_years
+from portal.core.dates import add_years
 from tests.accounts.factories import UserFactory, with_totp
 from tests.conftest import client_for
 from tests.licensing.factories import (

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from licensing import poe, services
 from licensing.models import Edition, Entitlement, Order, PoEDocument, Product, Version
-from portal import pdf
+from portal.core import pdf
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db

@@ -26,7 +26,7 @@ from licensing.models import (
     UpdatePreference,
     Version,
 )
-from portal.models import OutgoingEmail
+from portal.core.models import OutgoingEmail
 from tests.accounts.factories import ContactFactory, SiteFactory, UserFactory, with_totp
 from tests.conftest import client_for
 from tests.licensing.factories import ProductFactory, VersionFactory

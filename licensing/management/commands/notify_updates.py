@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from licensing.updates import updates_notify_due
-from portal.management.batch import BatchJobCommand
+from portal.core.batch import BatchJobCommand
 
 
 class Command(BatchJobCommand):

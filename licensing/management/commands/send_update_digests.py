@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from licensing.updates import update_digests_send
-from portal.management.batch import BatchJobCommand
+from portal.core.batch import BatchJobCommand
 
 
 class Command(BatchJobCommand):

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from portal.models import OutgoingEmail
+from portal.core.models import OutgoingEmail
 
 logger = logging.getLogger(__name__)
 

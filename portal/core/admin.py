@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from portal.models import OutgoingEmail
+from portal.core.models import OutgoingEmail
 
 
 @admin.register(OutgoingEmail)
