@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import selectors, services
+from accounts.decorators import site_view
 from accounts.forms import (
     CallerForm,
     ConfirmForm,
@@ -28,7 +29,6 @@ from accounts.forms import (
 )
 from accounts.signals import refresh_confirmation_flag
 from portal.core.audit import audit_rows
-from accounts.decorators import site_view
 from portal.core.forms import apply_errors
 from portal.core.pagination import paginate
 

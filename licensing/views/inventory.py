@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from accounts.decorators import allow_methods
 from licensing import selectors
 from licensing.filters import InventoryFilter
 from licensing.views.common import csv_stream, scope_choices, scope_entitlement, today
 from licensing.views.moves import entitlement_detail_extras
-from accounts.decorators import allow_methods
 from portal.core.pagination import list_context
 
 CSV_HEADER = [

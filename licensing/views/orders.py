@@ -9,13 +9,13 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from accounts.decorators import allow_methods, site_view
 from accounts.models import Site, User
 from accounts.selectors import Role, site_roles_for_user
 from licensing import selectors, services
 from licensing.forms import Catalogue, OrderForm, OrderLineFormSet
 from licensing.models import Order
 from licensing.views.common import scope_order, today
-from accounts.decorators import allow_methods, site_view
 from portal.core.forms import apply_errors
 from portal.core.pagination import paginate
 

@@ -7,11 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 
+from accounts.decorators import allow_methods
 from accounts.selectors import site_get_for_user
 from licensing import poe, selectors
 from licensing.models import PoEDocument
 from licensing.views.common import scope_order, scope_poe, scope_site, today
-from accounts.decorators import allow_methods
 
 
 def _deliver(request, document: PoEDocument):

@@ -11,11 +11,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from accounts.decorators import allow_methods
 from accounts.selectors import site_get_for_user
 from licensing import statement
 from licensing.models import Product
 from licensing.views.common import csv_stream, scope_site, today
-from accounts.decorators import allow_methods
 from portal.core.pagination import paginate
 
 OTHER_ENTITLEMENTS_SHOWN = 50  # the page lists these; the CSV and PDF have them all

@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from accounts.decorators import site_view
 from licensing import selectors, services
 from licensing.forms import TransferForm
 from licensing.views.orders import site_page_context
-from accounts.decorators import site_view
 from portal.core.forms import apply_errors
 from portal.core.pagination import paginate
 

@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from accounts.decorators import allow_methods
 from accounts.forms import CrispyMixin
 from licensing import updates
 from licensing.models import UpdatePreference
 from licensing.views.common import today
-from accounts.decorators import allow_methods
 from portal.core.pagination import paginate
 
 
