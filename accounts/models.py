@@ -228,8 +228,6 @@ class ScopedQuerySet(models.QuerySet):
 class Site(models.Model):
     """A2: a customer site with a unique seven-digit number."""
 
-    objects = ScopedQuerySet.as_manager()
-
     number = models.CharField(
         _("site number"), max_length=7, unique=True, validators=[SITE_NUMBER_VALIDATOR]
     )
@@ -267,6 +265,8 @@ class Site(models.Model):
     )
     enrolled_at = models.DateTimeField(_("enrolled"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["number"]
