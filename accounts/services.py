@@ -13,12 +13,14 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Agreement, Contact, Invitation, Organisation, Site, User
 from accounts.selectors import account_exists
 from portal.core.audit import acting_as
+from portal.core.mail import email_queue
 
 INVITATION_SALT = "accounts.invitation"
 
@@ -96,10 +98,32 @@ def invitation_create(
             created_at=now,
             expires_at=now + settings.INVITATION_LIFETIME,
         )
-    from accounts.tasks import invitation_email_send  # tasks import services
-
-    transaction.on_commit(lambda: invitation_email_send.delay(invitation.pk))
+        _invitation_email_queue(invitation)
     return invitation
+
+
+def _invitation_email_queue(invitation: Invitation) -> None:
+    """A5, E1: the welcome (or invitation) e-mail with the single-use link, written to the
+    outbox in the invitation's own transaction, so neither exists without the other."""
+    contact = invitation.contact
+    link = settings.SITE_URL + reverse(
+        "accounts:invitation_accept", kwargs={"token": invitation_token(invitation)}
+    )
+    email_queue(
+        key=f"invitation:{invitation.pk}",
+        to=[invitation.email],
+        template="welcome" if invitation.kind == Invitation.Kind.WELCOME else "invitation",
+        context={
+            "invitation": invitation,
+            "contact": contact,
+            "site": contact.site,
+            "link": link,
+            "expires_at": invitation.expires_at,
+        },
+        language=contact.language,
+        about={"invitation": invitation.pk, "site": contact.site.number},
+        sensitive=True,
+    )
 
 
 @transaction.atomic

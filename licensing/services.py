@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Site, User
+from licensing.emails import move_confirmed_email_queue
 from licensing.fees import MoveFacts, MoveQuote, move_quote
 from licensing.models import (
     Activation,
@@ -527,9 +528,7 @@ def move_confirm(*, move: LicenceMove, actor: User, on: date | None = None) -> A
                 % {"machine": move.new_machine_id}
             ) from exc
         _mark_decided(move, state=LicenceMove.State.CONFIRMED, actor=actor)
-    from licensing.tasks import move_confirmed_email_send
-
-    transaction.on_commit(lambda: move_confirmed_email_send.delay(move.pk))
+        move_confirmed_email_queue(move)
     return new
 
 

@@ -1,12 +1,9 @@
 """Thin Celery wrappers for licensing: take ids, reload, call a service."""
 
 from celery import shared_task
-from django.conf import settings
-from django.urls import reverse
 
-from licensing.models import LicenceMove, PoEDocument
+from licensing.models import PoEDocument
 from licensing.poe import poe_render
-from portal.core.mail import email_send_once
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
@@ -21,49 +18,6 @@ def poe_render_task(document_id: int) -> None:
         document.state = PoEDocument.State.FAILED
         document.save(update_fields=["state"])
         raise
-
-
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def move_confirmed_email_send(move_id: int) -> None:
-    """L8: tell the customer the licence now runs on the new machine."""
-    move = (
-        LicenceMove.objects.select_related(
-            "entitlement__site__customer",
-            "entitlement__product",
-            "requested_by",
-            "old_activation",
-        )
-        .filter(pk=move_id, state=LicenceMove.State.CONFIRMED)
-        .first()
-    )
-    if move is None:
-        return
-    entitlement = move.entitlement
-    # L8: the customer is told, whoever asked (the primary contact, and the requester if a
-    # site admin or the reseller asked).
-    primary = entitlement.site.contacts.filter(is_primary=True).first()
-    recipients = list(
-        dict.fromkeys(
-            address
-            for address in (
-                primary.email if primary else None,
-                move.requested_by.email if move.requested_by else None,
-            )
-            if address
-        )
-    )
-    if not recipients:
-        return
-    link = settings.SITE_URL + reverse(
-        "licensing:entitlement_detail", kwargs={"entitlement_id": entitlement.pk}
-    )
-    email_send_once(
-        key=f"move-confirmed:{move.pk}",
-        to=recipients,
-        template="move_confirmed",
-        context={"move": move, "entitlement": entitlement, "link": link},
-        language=primary.language if primary else entitlement.site.language,
-    )
 
 
 # --- L10: product update notifications (beat jobs, N10) ----------------------------------------

@@ -34,7 +34,7 @@ from django.utils import timezone
 from accounts.models import Contact, User
 from accounts.selectors import sites_for_user
 from licensing.models import CoveragePeriod, UpdateNotice, UpdatePreference, Version
-from portal.core.mail import email_send_once
+from portal.core.mail import email_queue
 from portal.core.models import OutgoingEmail
 
 Frequency = UpdatePreference.Frequency
@@ -199,11 +199,11 @@ def _links(version: Version | None = None) -> dict:
 
 
 def update_notice_send(*, notice: UpdateNotice, now: datetime) -> None:
-    """E1/E2: one release e-mail in the user's language, claimed by its key; the notice is
-    marked sent in the same transaction as the e-mail log."""
+    """E1/E2: one release e-mail in the user's language, written to the outbox under its key
+    in the same transaction that marks the notice sent."""
     user, version = notice.user, notice.version
     with transaction.atomic():
-        email_send_once(
+        email_queue(
             key=f"update:{version.pk}:{user.pk}",
             to=[user.email],
             template="update_release",
@@ -214,6 +214,7 @@ def update_notice_send(*, notice: UpdateNotice, now: datetime) -> None:
                 **_links(version),
             },
             language=user.language,
+            about={"version": version.pk, "user": user.pk},
         )
         UpdateNotice.objects.filter(pk=notice.pk).update(sent_at=now)
 
@@ -275,8 +276,7 @@ def update_digests_send(*, as_of: date, now: datetime, dry_run: bool = False) ->
     user_ids = list(due.order_by().values_list("user_id", flat=True).distinct())
     already = set(
         OutgoingEmail.objects.filter(
-            key__in=[f"digest:{user_id}:{week}" for user_id in user_ids],
-            status=OutgoingEmail.Status.SENT,
+            key__in=[f"digest:{user_id}:{week}" for user_id in user_ids]
         ).values_list("key", flat=True)
     )
     for user_id in user_ids:
@@ -295,7 +295,7 @@ def update_digests_send(*, as_of: date, now: datetime, dry_run: bool = False) ->
             continue
         user = notices[0].user
         with transaction.atomic():
-            email_send_once(
+            email_queue(
                 key=key,
                 to=[user.email],
                 template="update_digest",
@@ -306,6 +306,7 @@ def update_digests_send(*, as_of: date, now: datetime, dry_run: bool = False) ->
                     **_links(),
                 },
                 language=user.language,
+                about={"user": user.pk, "week": week},
             )
             UpdateNotice.objects.filter(pk__in=[notice.pk for notice in notices]).update(
                 sent_at=now

@@ -952,8 +952,9 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "auditlog.logentry": AdminModel(
         lambda pw: pw.log_entry.pk, add=DENIED, change=ok(200, 403), delete=DENIED
     ),
+    # E1: the e-mail log is read-only; staff resend through an action, never by editing.
     "portal.outgoingemail": AdminModel(
-        lambda pw: pw.outgoing_email.pk, add=DENIED, change=READ_ONLY_SAVE
+        lambda pw: pw.outgoing_email.pk, add=DENIED, change=ok(200, 403), delete=DENIED
     ),
     "accounts.user": AdminModel(lambda pw: pw.world.users["primary"].pk),
     "accounts.organisation": AdminModel(lambda pw: pw.world.site.customer_id),

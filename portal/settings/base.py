@@ -176,6 +176,13 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.filebase
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Entitle <no-reply@entitle.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# E1, the outbox (portal/core/mail.py): a row still pending this long after it was written is
+# sent by the sweeper (its task never ran: broker down); a row claimed this long ago and never
+# marked is "outcome unknown" for staff; temporary errors are retried this many times.
+EMAIL_SWEEP_GRACE = timedelta(minutes=env.int("EMAIL_SWEEP_GRACE_MINUTES", default=3))
+EMAIL_SEND_LEASE = timedelta(minutes=env.int("EMAIL_SEND_LEASE_MINUTES", default=10))
+EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=8)
 
 # Celery: a broker that needs no server by default (kombu's filesystem transport).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
@@ -197,6 +204,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    "email-outbox-sweep": {
+        "task": "portal.core.mail.email_sweep_task",
+        "schedule": timedelta(minutes=1),
+    },
     "clear-expired-sessions": {
         "task": "portal.core.tasks.sessions_clear",
         "schedule": timedelta(hours=6),

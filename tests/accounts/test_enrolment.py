@@ -12,11 +12,12 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.urls import reverse
 
 from accounts import services
 from accounts.models import Invitation, Site, User
-from accounts.tasks import invitation_email_send
+from portal.core.mail import email_send_task
 from portal.core.models import OutgoingEmail
 from tests.accounts.factories import (
     TEST_PASSWORD,
@@ -118,25 +119,26 @@ def test_the_link_stops_working_after_seven_days(client, enrolled):
 
 
 def test_running_the_email_task_twice_sends_one_email(enrolled):
-    """E1: the idempotency key is claimed before sending; a retry sends nothing."""
-    invitation_email_send.delay(enrolled.pk)
-    invitation_email_send.delay(enrolled.pk)
+    """E1: the outbox row is claimed before sending; a retried task sends nothing."""
+    record = OutgoingEmail.objects.get(key=f"invitation:{enrolled.pk}")
+    email_send_task.delay(record.pk)
+    email_send_task.delay(record.pk)
 
     assert len(mail.outbox) == 1
-    record = OutgoingEmail.objects.get(key=f"invitation:{enrolled.pk}")
+    record.refresh_from_db()
     assert record.status == OutgoingEmail.Status.SENT
     assert record.attempts == 1
 
 
-def test_the_email_task_sends_nothing_for_a_withdrawn_invitation(enrolled):
-    """A5: a task that runs after the link was withdrawn does not send it."""
-    mail.outbox.clear()
-    OutgoingEmail.objects.all().delete()
-    services.invitation_revoke(invitation=enrolled, actor=enrolled.invited_by)
+def test_the_invitation_and_its_email_are_written_in_one_transaction(new_site, staff):
+    """E1: the outbox row is written inside the invitation's transaction, so a rollback
+    leaves neither (and a commit both, even when the broker is down)."""
+    with pytest.raises(RuntimeError), transaction.atomic():
+        invitation = services.site_enrol(site=new_site, actor=staff)
+        assert OutgoingEmail.objects.filter(key=f"invitation:{invitation.pk}").exists()
+        raise RuntimeError
 
-    invitation_email_send(enrolled.pk)
-
-    assert mail.outbox == []
+    assert not OutgoingEmail.objects.filter(key__startswith="invitation:").exists()
 
 
 def test_enrolling_again_sends_a_new_link_and_withdraws_the_first(
@@ -304,32 +306,21 @@ def test_after_confirming_the_site_number_the_dashboard_opens(client, accepted):
     assert "2222222" in response.content.decode()
 
 
-def test_a_failed_send_stays_on_record_and_is_raised_for_the_retry(db, monkeypatch):
-    """E1: a send that fails is recorded as failed (not rolled back) and re-raised, so the
-    task retries it and staff see it in the log."""
+def test_a_failed_send_stays_on_record_for_the_retry(enrolled, monkeypatch):
+    """E1: a send that fails is recorded (not rolled back) with its reason, so the sweeper
+    retries it and staff see it in the log."""
     from django.core.mail import EmailMultiAlternatives
-
-    from portal.core.mail import email_send_once
-    from portal.core.models import OutgoingEmail
 
     def refuse(self, fail_silently=False):
         raise OSError("SMTP server unreachable")
 
+    record = OutgoingEmail.objects.get(key=f"invitation:{enrolled.pk}")
+    OutgoingEmail.objects.filter(pk=record.pk).update(status=OutgoingEmail.Status.PENDING)
     monkeypatch.setattr(EmailMultiAlternatives, "send", refuse)
-    with pytest.raises(OSError, match="unreachable"):
-        email_send_once(
-            key="test:failure",
-            to=["a@example.test"],
-            template="invitation",
-            context={
-                "contact": None,
-                "site": None,
-                "invitation": None,
-                "link": "x",
-                "expires_at": None,
-            },
-        )
-    record = OutgoingEmail.objects.get(key="test:failure")
-    assert record.status == OutgoingEmail.Status.FAILED
+
+    email_send_task(record.pk)
+
+    record.refresh_from_db()
+    assert record.status == OutgoingEmail.Status.PENDING
     assert "unreachable" in record.error
-    assert record.attempts == 1
+    assert record.next_attempt_at is not None

@@ -31,7 +31,8 @@ from tests.accounts.factories import ContactFactory, SiteFactory, UserFactory, w
 from tests.conftest import client_for
 from tests.licensing.factories import ProductFactory, VersionFactory
 
-pytestmark = pytest.mark.django_db
+# The jobs commit e-mail by e-mail and the outbox sends on commit (E1): real transactions.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 WORLD_SITE_USERS = ("primary", "site_admin", "stc", "caller")
 

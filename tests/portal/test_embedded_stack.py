@@ -92,7 +92,7 @@ def test_welcome_email_goes_through_the_real_worker_to_a_mail_file(embedded_env,
     finally:
         worker.terminate()
         output, _ = worker.communicate(timeout=30)
-    assert "invitation_email_send" in output
+    assert "portal.core.mail.email_send_task" in output
 
 
 def test_beat_starts_with_the_schedule(embedded_env):
