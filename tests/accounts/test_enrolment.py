@@ -133,10 +133,14 @@ def test_running_the_email_task_twice_sends_one_email(enrolled):
 def test_the_invitation_and_its_email_are_written_in_one_transaction(new_site, staff):
     """E1: the outbox row is written inside the invitation's transaction, so a rollback
     leaves neither (and a commit both, even when the broker is down)."""
-    with pytest.raises(RuntimeError), transaction.atomic():
-        invitation = services.site_enrol(site=new_site, actor=staff)
-        assert OutgoingEmail.objects.filter(key=f"invitation:{invitation.pk}").exists()
-        raise RuntimeError
+    def enrol_then_fail():
+        with transaction.atomic():
+            invitation = services.site_enrol(site=new_site, actor=staff)
+            assert OutgoingEmail.objects.filter(key=f"invitation:{invitation.pk}").exists()
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        enrol_then_fail()
 
     assert not OutgoingEmail.objects.filter(key__startswith="invitation:").exists()
 
