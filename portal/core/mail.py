@@ -116,9 +116,17 @@ def email_queue(
 
 def _enqueue_send(email_id: int) -> None:
     """After commit: hand the send to the broker. When the broker is down the request still
-    succeeds; the row stays pending and the sweeper sends it once the broker is back."""
+    succeeds at once; the row stays pending and the sweeper sends it once the broker is back.
+    A connection of its own that tries once (the default retries for seconds while the
+    person waits for the page)."""
+    app = email_send_task.app
     try:
-        email_send_task.apply_async(args=[email_id], retry=False)
+        if app.conf.task_always_eager:
+            email_send_task.apply_async(args=[email_id])
+            return
+        options = {**app.conf.broker_transport_options, "max_retries": 0}
+        with app.connection_for_write(transport_options=options) as connection:
+            email_send_task.apply_async(args=[email_id], connection=connection, retry=False)
     except Exception:  # any broker failure; the row is committed, the sweeper has it
         logger.warning("broker unavailable; e-mail %s waits for the sweeper", email_id)
 

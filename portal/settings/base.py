@@ -180,13 +180,17 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # E1, the outbox (portal/core/mail.py): a row still pending this long after it was written is
 # sent by the sweeper (its task never ran: broker down); a row claimed this long ago and never
 # marked is "outcome unknown" for staff; temporary errors are retried this many times.
-EMAIL_SWEEP_GRACE = timedelta(minutes=env.int("EMAIL_SWEEP_GRACE_MINUTES", default=3))
-EMAIL_SEND_LEASE = timedelta(minutes=env.int("EMAIL_SEND_LEASE_MINUTES", default=10))
+EMAIL_SWEEP_GRACE = timedelta(seconds=env.int("EMAIL_SWEEP_GRACE_SECONDS", default=180))
+EMAIL_SEND_LEASE = timedelta(seconds=env.int("EMAIL_SEND_LEASE_SECONDS", default=600))
 EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=8)
 
 # Celery: a broker that needs no server by default (kombu's filesystem transport).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
-CELERY_BROKER_TRANSPORT_OPTIONS = {}
+# Redis re-delivers a task whose worker died unacknowledged after this many seconds; the
+# outbox's claim keeps such a re-delivery from sending an e-mail twice (E1).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {

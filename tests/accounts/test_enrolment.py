@@ -133,6 +133,7 @@ def test_running_the_email_task_twice_sends_one_email(enrolled):
 def test_the_invitation_and_its_email_are_written_in_one_transaction(new_site, staff):
     """E1: the outbox row is written inside the invitation's transaction, so a rollback
     leaves neither (and a commit both, even when the broker is down)."""
+
     def enrol_then_fail():
         with transaction.atomic():
             invitation = services.site_enrol(site=new_site, actor=staff)

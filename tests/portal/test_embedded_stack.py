@@ -2,56 +2,19 @@
 Celery worker on kombu's filesystem broker, and e-mails written as files (issue: foundation,
 A5). The welcome e-mail of an enrolment travels through the real worker to var/mail/."""
 
-import os
 import subprocess
-import sys
 import threading
-import time
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CELERY = Path(sys.executable).parent / "celery"
+from tests.portal.processes import CELERY, ROOT, stack_env
+from tests.portal.processes import manage as _manage
+from tests.portal.processes import wait_for as _wait_for
 
 
 @pytest.fixture
 def embedded_env(tmp_path):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_URL", "CELERY_", "EMAIL_"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="portal.settings.local",
-        ENTITLE_VAR_DIR=str(tmp_path / "var"),
-        SITE_URL="http://127.0.0.1:8000",
-    )
-    return env
-
-
-def _manage(env, *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
-def _wait_for(predicate, *, timeout: float):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = predicate()
-        if found:
-            return found
-        time.sleep(0.25)
-    return None
+    return stack_env(tmp_path / "var")
 
 
 def test_welcome_email_goes_through_the_real_worker_to_a_mail_file(embedded_env, tmp_path):

@@ -1,0 +1,142 @@
+"""Real processes for the stack tests: manage.py commands, a Celery worker and a throw-away
+redis-server, each on the embedded settings with a SQLite file of the test's own."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CELERY = Path(sys.executable).parent / "celery"
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+def stack_env(var_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of `make run` (portal.settings.local), pointed at `var_dir`."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_URL", "CELERY_", "EMAIL_"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="portal.settings.local",
+        ENTITLE_VAR_DIR=str(var_dir),
+        SITE_URL="http://127.0.0.1:8000",
+        **extra,
+    )
+    return env
+
+
+def manage(env: dict[str, str], *args: str, timeout: float = 120) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def shell(env: dict[str, str], code: str) -> str:
+    """Run Python in the project (`manage.py shell -c`); returns its last printed line."""
+    lines = manage(env, "shell", "-c", code).strip().splitlines()
+    return lines[-1] if lines else ""
+
+
+def wait_for(predicate, *, timeout: float, interval: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = predicate()
+        if found:
+            return found
+        time.sleep(interval)
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def redis_server(port: int | None = None) -> Iterator[str]:
+    """A redis-server on loopback without persistence; yields its URL."""
+    if not Path(REDIS_SERVER).exists():
+        pytest.fail("redis-server is not installed (apt-get install redis-server; .ci/run does)")
+    port = port or free_port()
+    server = subprocess.Popen(
+        [
+            REDIS_SERVER,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+
+        def answers() -> bool:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+                return True
+            return False
+
+        if not wait_for(answers, timeout=10):
+            pytest.fail("redis-server did not start")
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def celery_worker(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
+    """One solo worker (a single process, so SIGKILL stops the hand-off where it is)."""
+    with log.open("ab") as output:
+        worker = subprocess.Popen(
+            [
+                str(CELERY),
+                "-A",
+                "portal",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        yield worker
+    finally:
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait(timeout=10)
