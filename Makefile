@@ -37,7 +37,9 @@ test: install-dev var
 bench: install-dev var
 	$(BIN)/python -m pytest tests/bench -m bench -s
 
+# lint-imports: the layer contracts in pyproject.toml (STYLE: imports go one way).
 lint: install-dev
+	$(BIN)/lint-imports
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint templates --lint

@@ -6,7 +6,8 @@ from licensing.demo import licensing_demo_load
 
 
 class Command(BaseCommand):
-    help = "Load the demo organisations, sites and one user per role (safe to run again)."
+    # Here and not in accounts: loading the catalogue and orders is licensing's (layers).
+    help = "Load the demo organisations, sites, one user per role and orders (safe to run again)."
 
     def handle(self, *args, **options):
         logins = demo_data_load()
