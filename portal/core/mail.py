@@ -252,7 +252,15 @@ def email_deliver(*, email_id: int, resent_by=None) -> str:
 @shared_task
 def email_send_task(email_id: int) -> str:
     """E1: send one outbox row; safe to run twice (the claim makes the second a no-op)."""
-    return email_deliver(email_id=email_id)
+    try:
+        return email_deliver(email_id=email_id)
+    except OperationalError as exc:
+        if not is_temporary(exc):
+            raise
+        # The claim found the database busy (SQLite's write lock): the row is still pending
+        # and the sweeper tries again within a minute.
+        logger.warning("database busy; e-mail %s left to the sweeper", email_id)
+        return Status.PENDING
 
 
 def emails_due(*, now: datetime):
