@@ -12,6 +12,7 @@ handed to the "mail server").
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -50,13 +51,26 @@ def outbox_row(env, key: str) -> dict:
     )
 
 
-@pytest.fixture
-def migrated(tmp_path):
-    """A fresh embedded database with the demo data (one user per role)."""
-    env = stack_env(tmp_path / "var")
+@pytest.fixture(scope="module")
+def demo_database(tmp_path_factory) -> Path:
+    """The embedded database with the demo data (one user per role), built once."""
+    var = tmp_path_factory.mktemp("template") / "var"
+    env = stack_env(var)
     manage(env, "migrate", "--noinput")
     manage(env, "demo_data")
-    return tmp_path / "var"
+    return var / "db.sqlite3"
+
+
+@pytest.fixture
+def migrated(tmp_path, demo_database) -> Path:
+    """A var folder of the test's own holding a copy of the demo database."""
+    var = tmp_path / "var"
+    (var / "mail").mkdir(parents=True)
+    for suffix in ("", "-wal", "-shm"):  # WAL mode: the journal belongs to the copy
+        source = demo_database.with_name(demo_database.name + suffix)
+        if source.exists():
+            shutil.copyfile(source, var / source.name)
+    return var
 
 
 def test_a_worker_killed_after_the_hand_off_never_sends_twice(migrated, tmp_path):
