@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test bench lint format install install-dev migrate demo totp clean
+.PHONY: run test test-postgres bench lint format install install-dev migrate demo totp clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ run: demo
 
 test: install-dev var
 	$(BIN)/python -m pytest -m "not bench"
+
+# The suite on a throw-away PostgreSQL cluster and redis-server (.ci/run starts and removes
+# them): where the `postgres` tests of concurrent writers run. CI runs both passes: .ci/run
+test-postgres:
+	.ci/run postgres
 
 bench: install-dev var
 	$(BIN)/python -m pytest tests/bench -m bench -s

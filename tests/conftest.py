@@ -1,8 +1,10 @@
 """Shared fixtures: a small two-tenant world with one user per role (SPEC §1)."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Contact, Invitation, Organisation, Site, User
@@ -13,6 +15,7 @@ from tests.accounts.factories import (
     UserFactory,
     with_totp,
 )
+from tests.infra import redis_server
 
 
 @dataclass
@@ -117,3 +120,29 @@ def client_for(client, world: World, role: str):
     if role != "anonymous":
         client.force_login(world.users[role])
     return client
+
+
+# --- real components (tests/infra.py) ---------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A real Redis for cache, rate-limit and broker tests: the one `.ci/run` started
+    (ENTITLE_TEST_REDIS_URL), else a throw-away redis-server for this session."""
+    with redis_server() as url:
+        yield url
+
+
+NEEDS_POSTGRES = pytest.mark.skip(
+    reason="needs PostgreSQL (row locks, concurrent connections): set "
+    "DATABASE_URL=postgres://… as the PostgreSQL pass of .ci/run does (make test-postgres)"
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` run only on PostgreSQL; on SQLite they are skipped, saying so."""
+    if connection.vendor == "postgresql":
+        return
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(NEEDS_POSTGRES)

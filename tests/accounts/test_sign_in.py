@@ -3,8 +3,6 @@ same login, session lifetimes, other sessions ended by a password change, rate l
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import time
 from datetime import timedelta
 
@@ -356,45 +354,22 @@ def test_failed_logins_for_one_address_do_not_lock_another(client, customer):
     assert signed_in(client)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
-def redis_cache(settings):
-    """A throwaway redis-server (no persistence) as the default cache."""
-    port = _free_port()
-    server = subprocess.Popen(
-        ["/usr/bin/redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    probe = redis.Redis(host="127.0.0.1", port=port)
+def redis_cache(settings, redis_url):
+    """Production's cache backend on a real Redis (tests/infra.py), emptied before and after."""
+    probe = redis.Redis.from_url(redis_url)
+    probe.flushdb()
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+    }
     try:
-        for _attempt in range(100):
-            try:
-                probe.ping()
-                break
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        else:
-            pytest.fail("redis-server did not start")
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": f"redis://127.0.0.1:{port}/0",
-            }
-        }
         yield probe
     finally:
         caches["default"].close()
         for pool in getattr(caches["default"]._cache, "_pools", {}).values():
             pool.disconnect()
+        probe.flushdb()
         probe.close()
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def test_failed_login_limit_works_on_a_real_redis_cache(client, customer, redis_cache):
