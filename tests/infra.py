@@ -39,12 +39,20 @@ def redis_server() -> Iterator[str]:
     if given:
         yield given
         return
+    with redis_process() as url:
+        yield url
+
+
+@contextmanager
+def redis_process(port: int | None = None) -> Iterator[str]:
+    """A redis-server of the caller's own on `port` (default: a free one), no persistence;
+    for tests that stop and start the broker (E1: a broker outage)."""
     binary = shutil.which("redis-server") or "/usr/bin/redis-server"
     if not os.access(binary, os.X_OK):
         pytest.fail(
             f"These tests need Redis: install redis-server or set {REDIS_URL_VARIABLE}=redis://…"
         )
-    port = free_port()
+    port = port or free_port()
     with tempfile.TemporaryDirectory(prefix="entitle-redis-") as folder:
         server = subprocess.Popen(
             [

@@ -1,24 +1,19 @@
-"""Real processes for the stack tests: manage.py commands, a Celery worker and a throw-away
-redis-server, each on the embedded settings with a SQLite file of the test's own."""
+"""Real processes for the stack tests: manage.py commands and a Celery worker, each on the
+embedded settings with a SQLite file of the test's own (Redis: tests/infra.py)."""
 
 from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).parent / "celery"
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
 def stack_env(var_dir: Path, **extra: str) -> dict[str, str]:
@@ -65,48 +60,6 @@ def wait_for(predicate, *, timeout: float, interval: float = 0.2):
             return found
         time.sleep(interval)
     return None
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextlib.contextmanager
-def redis_server(port: int | None = None) -> Iterator[str]:
-    """A redis-server on loopback without persistence; yields its URL."""
-    if not Path(REDIS_SERVER).exists():
-        pytest.fail("redis-server is not installed (apt-get install redis-server; .ci/run does)")
-    port = port or free_port()
-    server = subprocess.Popen(
-        [
-            REDIS_SERVER,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-
-        def answers() -> bool:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-                return True
-            return False
-
-        if not wait_for(answers, timeout=10):
-            pytest.fail("redis-server did not start")
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @contextlib.contextmanager

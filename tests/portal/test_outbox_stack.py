@@ -21,16 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.portal.processes import (
-    ROOT,
-    celery_worker,
-    free_port,
-    manage,
-    redis_server,
-    shell,
-    stack_env,
-    wait_for,
-)
+from tests.infra import free_port, redis_process
+from tests.portal.processes import ROOT, celery_worker, manage, shell, stack_env, wait_for
 
 
 def mail_files(env) -> list[str]:
@@ -77,7 +69,7 @@ def test_a_worker_killed_after_the_hand_off_never_sends_twice(migrated, tmp_path
     """E1: claim, hand-off, SIGKILL before "sent" → the re-delivered task finds the row
     claimed and sends nothing; the row shows "outcome unknown" once the lease is over."""
     marker = tmp_path / "handed-off"
-    with redis_server() as broker:
+    with redis_process() as broker:
         base = {
             "CELERY_BROKER_URL": broker,
             "CELERY_VISIBILITY_TIMEOUT": "2",  # re-deliver the unacknowledged task quickly
@@ -151,7 +143,7 @@ def test_a_dead_broker_delays_the_invitation_email_and_never_loses_it(migrated, 
     assert outbox_row(env, key)["status"] == "pending"
     assert mail_files(env) == []
 
-    with redis_server(port), celery_worker(env, tmp_path / "worker.log"):
+    with redis_process(port), celery_worker(env, tmp_path / "worker.log"):
         shell(env, "from portal.core.mail import email_sweep_task; email_sweep_task()")
         delivered = wait_for(lambda: mail_files(env), timeout=60)
         assert delivered, (tmp_path / "worker.log").read_text()
