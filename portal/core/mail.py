@@ -42,7 +42,9 @@ Outcome = OutgoingEmailAttempt.Outcome
 
 # Text parts (subject, plain body) are not HTML: render them without escaping, so a customer
 # called O'Neil stays O'Neil and never becomes O&#x27;Neil.
-_UNESCAPED = Template("{% autoescape off %}{% include name %}{% endautoescape %}")
+_UNESCAPED = Template(
+    "{% autoescape off %}{% include outbox_template_path %}{% endautoescape %}"
+)
 
 
 def header_value(value: str) -> str:
@@ -52,7 +54,7 @@ def header_value(value: str) -> str:
 
 
 def _render_text(name: str, context: dict) -> str:
-    return _UNESCAPED.render(Context({**context, "name": name}))
+    return _UNESCAPED.render(Context({**context, "outbox_template_path": name}))
 
 
 @dataclass(frozen=True)
