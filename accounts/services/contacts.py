@@ -4,9 +4,10 @@ explicitly."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Contact, Invitation, Site, User
@@ -62,8 +63,11 @@ def _duplicate_contact_message(contact: Contact) -> dict:
 
 
 @transaction.atomic
-def contact_create(*, site: Site, actor: User, data: dict, invite: bool = False) -> Contact:
-    """Add a contact with its roles; optionally invite them to the portal."""
+def contact_create(
+    *, site: Site, actor: User, data: dict, now: datetime, invite: bool = False
+) -> Contact:
+    """Add a contact with its roles; optionally invite them to the portal (the link valid from
+    `now`)."""
     if data.get("is_primary"):
         raise ValidationError(
             {"is_primary": _("Add the person first, then make them the primary contact.")}
@@ -76,7 +80,7 @@ def contact_create(*, site: Site, actor: User, data: dict, invite: bool = False)
         _save_contact(contact)
         _check_site_roles(site)
     if invite:
-        invitation_create(contact=contact, invited_by=actor)
+        invitation_create(contact=contact, invited_by=actor, now=now)
     return contact
 
 
@@ -107,7 +111,7 @@ def contact_update(*, contact: Contact, actor: User, data: dict) -> Contact:
 
 
 @transaction.atomic
-def contact_make_primary(*, contact: Contact, actor: User) -> Contact:
+def contact_make_primary(*, contact: Contact, actor: User, now: datetime) -> Contact:
     """Hand the primary-contact role to another contact of the same site, atomically."""
     if contact.is_primary:
         return contact
@@ -119,7 +123,7 @@ def contact_make_primary(*, contact: Contact, actor: User) -> Contact:
             previous.save(update_fields=["is_primary"])
         contact.is_primary = True
         # The new primary confirms the site number at their next sign-in (A5).
-        contact.site_number_confirmed_at = None if contact.user_id is None else timezone.now()
+        contact.site_number_confirmed_at = None if contact.user_id is None else now
         contact.save(update_fields=["is_primary", "site_number_confirmed_at"])
     return contact
 
@@ -152,7 +156,9 @@ def contact_revoke_access(*, contact: Contact, actor: User) -> None:
 
 
 @transaction.atomic
-def caller_add(*, site: Site, actor: User, data: dict, invite: bool = False) -> Contact:
+def caller_add(
+    *, site: Site, actor: User, data: dict, now: datetime, invite: bool = False
+) -> Contact:
     """A3: an STC names an authorized technical caller (a new or existing contact)."""
     email = data["email"].lower()
     existing = Contact.objects.filter(site=site, email=email).first()
@@ -169,6 +175,7 @@ def caller_add(*, site: Site, actor: User, data: dict, invite: bool = False) -> 
         contact = contact_create(
             site=site,
             actor=actor,
+            now=now,
             data={
                 **{k: data[k] for k in PERSON_FIELDS if k in data},
                 "email": email,
@@ -176,7 +183,7 @@ def caller_add(*, site: Site, actor: User, data: dict, invite: bool = False) -> 
             },
         )
     if invite and contact.user_id is None:
-        invitation_create(contact=contact, invited_by=actor)
+        invitation_create(contact=contact, invited_by=actor, now=now)
     return contact
 
 
@@ -205,7 +212,7 @@ def profile_update(*, user: User, first_name: str, last_name: str, language: str
 
 @transaction.atomic
 def user_invite(
-    *, site: Site, actor: User, name: str, email: str, role: str, language: str
+    *, site: Site, actor: User, name: str, email: str, role: str, language: str, now: datetime
 ) -> Invitation:
     """Invite a person to the portal for a site with one role (site admin, STC or caller).
 
@@ -237,4 +244,4 @@ def user_invite(
     with acting_as(actor):
         _save_contact(contact)
         _check_site_roles(site)
-    return invitation_create(contact=contact, invited_by=actor)
+    return invitation_create(contact=contact, invited_by=actor, now=now)

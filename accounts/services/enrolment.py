@@ -4,10 +4,10 @@ primary contact then receives the welcome e-mail."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Agreement, Contact, Invitation, Organisation, Site, User
@@ -16,8 +16,8 @@ from portal.core.audit import acting_as
 
 
 @transaction.atomic
-def site_enrol(*, site: Site, actor: User | None) -> Invitation:
-    """A5: mark the site enrolled and send its primary contact the welcome e-mail."""
+def site_enrol(*, site: Site, actor: User | None, now: datetime) -> Invitation:
+    """A5: mark the site enrolled at `now` and send its primary contact the welcome e-mail."""
     primary = Contact.objects.filter(site=site, is_primary=True).first()
     if primary is None:
         raise ValidationError(
@@ -30,9 +30,11 @@ def site_enrol(*, site: Site, actor: User | None) -> Invitation:
         )
     with acting_as(actor):
         if site.enrolled_at is None:
-            site.enrolled_at = timezone.now()
+            site.enrolled_at = now
             site.save(update_fields=["enrolled_at"])
-    return invitation_create(contact=primary, invited_by=actor, kind=Invitation.Kind.WELCOME)
+    return invitation_create(
+        contact=primary, invited_by=actor, now=now, kind=Invitation.Kind.WELCOME
+    )
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ class EnrolmentRequest:
 
 @transaction.atomic
 def site_create_and_enrol(
-    *, request: EnrolmentRequest, reseller: Organisation | None, actor: User
+    *, request: EnrolmentRequest, reseller: Organisation | None, actor: User, now: datetime
 ) -> Site:
     """Create (or reuse) the customer and agreement, create the site with its primary contact
     and enrol it. A reseller becomes the site's account manager (A2)."""
@@ -118,5 +120,5 @@ def site_create_and_enrol(
             language=request.language,
             is_primary=True,
         )
-    site_enrol(site=site, actor=actor)
+    site_enrol(site=site, actor=actor, now=now)
     return site

@@ -5,6 +5,8 @@ with the actor set explicitly."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
@@ -39,8 +41,9 @@ def invitation_from_token(token: str) -> Invitation | None:
     )
 
 
-def invitation_problem(invitation: Invitation | None) -> str | None:
-    """Why a link cannot be used, in words for the person holding it; None when it can."""
+def invitation_problem(invitation: Invitation | None, *, now: datetime) -> str | None:
+    """Why a link cannot be used at `now`, in words for the person holding it; None when it
+    can."""
     if invitation is None:
         return _("This link is not valid. Check that you copied the whole address.")
     if invitation.accepted_at is not None:
@@ -50,7 +53,7 @@ def invitation_problem(invitation: Invitation | None) -> str | None:
         )
     if invitation.revoked_at is not None:
         return _("This invitation was withdrawn. Ask the site's primary contact for a new one.")
-    if invitation.expires_at <= timezone.now():
+    if invitation.expires_at <= now:
         return _(
             "This link expired on %(date)s. Ask the site's primary contact or your account "
             "manager to send a new one."
@@ -60,12 +63,16 @@ def invitation_problem(invitation: Invitation | None) -> str | None:
 
 @transaction.atomic
 def invitation_create(
-    *, contact: Contact, invited_by: User | None, kind: str = Invitation.Kind.INVITATION
+    *,
+    contact: Contact,
+    invited_by: User | None,
+    now: datetime,
+    kind: str = Invitation.Kind.INVITATION,
 ) -> Invitation:
-    """A new single-use link for a contact; earlier pending links for the contact are revoked."""
+    """A new single-use link for a contact, valid from `now`; earlier pending links for the
+    contact are revoked."""
     if contact.user_id is not None:
         raise ValidationError(_("%(email)s already has portal access.") % {"email": contact.email})
-    now = timezone.now()
     with acting_as(invited_by):
         for stale in Invitation.objects.filter(
             contact=contact, accepted_at__isnull=True, revoked_at__isnull=True
@@ -109,11 +116,11 @@ def _invitation_email_queue(invitation: Invitation) -> None:
 
 
 @transaction.atomic
-def invitation_revoke(*, invitation: Invitation, actor: User) -> None:
+def invitation_revoke(*, invitation: Invitation, actor: User, now: datetime) -> None:
     if invitation.accepted_at is not None:
         raise ValidationError(_("This invitation has already been accepted."))
     with acting_as(actor):
-        invitation.revoked_at = timezone.now()
+        invitation.revoked_at = now
         invitation.save(update_fields=["revoked_at"])
 
 
@@ -121,6 +128,7 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> None:
 def invitation_accept(
     *,
     invitation: Invitation,
+    now: datetime,
     user: User | None = None,
     password: str | None = None,
     first_name: str = "",
@@ -129,7 +137,7 @@ def invitation_accept(
     """A5: use the link once. Creates the account (e-mail verified by the link) or links an
     existing signed-in account whose address matches, then joins the contact to the site."""
     locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    problem = invitation_problem(locked)
+    problem = invitation_problem(locked, now=now)
     if problem:
         raise ValidationError(problem)
     contact = Contact.objects.select_for_update().get(pk=locked.contact_id)
@@ -159,20 +167,20 @@ def invitation_accept(
         contact.user = user
         # Only the primary contact's first sign-in asks to confirm the site number (A5).
         if not contact.is_primary:
-            contact.site_number_confirmed_at = timezone.now()
+            contact.site_number_confirmed_at = now
         contact.save(update_fields=["user", "site_number_confirmed_at"])
-        locked.accepted_at = timezone.now()
+        locked.accepted_at = now
         locked.save(update_fields=["accepted_at"])
     return user
 
 
 @transaction.atomic
-def site_number_confirm(*, contact: Contact, number: str) -> None:
+def site_number_confirm(*, contact: Contact, number: str, now: datetime) -> None:
     """A5: the primary contact confirms the site number on first sign-in."""
     if number.strip() != contact.site.number:
         raise ValidationError(
             _("That is not the number of this site. It is on your welcome e-mail.")
         )
     with acting_as(contact.user):
-        contact.site_number_confirmed_at = timezone.now()
+        contact.site_number_confirmed_at = now
         contact.save(update_fields=["site_number_confirmed_at"])

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import selectors, services
@@ -21,9 +24,7 @@ from portal.core.pagination import paginate
 @site_view(methods=("GET",))
 def contact_list(request, site):
     page = paginate(request, selectors.contacts_for_site(site=site))
-    pending = set(
-        selectors.invitations_pending_for_site(site=site).values_list("contact_id", flat=True)
-    )
+    pending = selectors.contact_ids_invited(site=site, now=timezone.now())
     return render(
         request,
         "accounts/contact_list.html",
@@ -39,7 +40,7 @@ def contact_add(request, site):
         invite = data.pop("invite", False)
         try:
             contact = services.contact_create(
-                site=site, actor=request.user, data=data, invite=invite
+                site=site, actor=request.user, data=data, invite=invite, now=timezone.now()
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -73,7 +74,9 @@ def contact_edit(request, site, contact_id: int):
         try:
             services.contact_update(contact=contact, actor=request.user, data=data)
             if invite:
-                services.invitation_create(contact=contact, invited_by=request.user)
+                services.invitation_create(
+                    contact=contact, invited_by=request.user, now=timezone.now()
+                )
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -115,7 +118,7 @@ def contact_make_primary(request, site, contact_id: int):
         request,
         site,
         contact_id,
-        action=services.contact_make_primary,
+        action=partial(services.contact_make_primary, now=timezone.now()),
         title=_("Make %(name)s the primary contact?"),
         message=_(
             "%(name)s becomes the primary contact of site %(site)s; the current primary "
@@ -129,7 +132,7 @@ def contact_make_primary(request, site, contact_id: int):
 @site_view("site.manage")
 def contact_invite(request, site, contact_id: int):
     def invite(*, contact, actor):
-        services.invitation_create(contact=contact, invited_by=actor)
+        services.invitation_create(contact=contact, invited_by=actor, now=timezone.now())
 
     return contact_action(
         request,
@@ -151,13 +154,15 @@ def contact_invite(request, site, contact_id: int):
 
 @site_view("site.manage_callers")
 def caller_list(request, site):
-    callers = selectors.contacts_for_site(site=site).filter(is_authorized_caller=True)
+    callers = selectors.callers_for_site(site=site)
     form = CallerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         invite = data.pop("invite", False)
         try:
-            contact = services.caller_add(site=site, actor=request.user, data=data, invite=invite)
+            contact = services.caller_add(
+                site=site, actor=request.user, data=data, invite=invite, now=timezone.now()
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import selectors, services
@@ -24,7 +25,7 @@ def _invitation_accept_signed_in(request, invitation, context):
     if request.method != "POST":
         return render(request, "accounts/invitation_accept.html", {**context, "form": form})
     try:
-        services.invitation_accept(invitation=invitation, user=request.user)
+        services.invitation_accept(invitation=invitation, user=request.user, now=timezone.now())
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect("dashboard")
@@ -37,7 +38,7 @@ def _invitation_accept_signed_in(request, invitation, context):
 @GET_POST
 def invitation_accept(request, token: str):
     invitation = services.invitation_from_token(token)
-    problem = services.invitation_problem(invitation)
+    problem = services.invitation_problem(invitation, now=timezone.now())
     if problem:
         return render(
             request,
@@ -60,6 +61,7 @@ def invitation_accept(request, token: str):
         try:
             user = services.invitation_accept(
                 invitation=invitation,
+                now=timezone.now(),
                 password=form.cleaned_data["password1"],
                 first_name=form.cleaned_data["first_name"],
                 last_name=form.cleaned_data["last_name"],
@@ -85,7 +87,9 @@ def site_confirm(request):
     form = SiteNumberConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.site_number_confirm(contact=pending, number=form.cleaned_data["number"])
+            services.site_number_confirm(
+                contact=pending, number=form.cleaned_data["number"], now=timezone.now()
+            )
         except ValidationError as error:
             form.add_error("number", error)
         else:

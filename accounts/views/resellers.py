@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import selectors, services
@@ -42,6 +43,7 @@ def reseller_enrol(request):
                 request=services.EnrolmentRequest(**data),
                 reseller=reseller,
                 actor=request.user,
+                now=timezone.now(),
             )
         except ValidationError as error:
             apply_errors(form, error)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.shortcuts import render
+from django.utils import timezone
 
 from accounts import selectors
 from accounts.decorators import site_view
@@ -21,7 +20,7 @@ def site_detail(request, site):
         site,
         contacts=contacts,
         primary=next((c for c in contacts if c.is_primary), None),
-        next_anniversary=site.agreement.next_anniversary(date.today()),  # noqa: DTZ011
+        next_anniversary=site.agreement.next_anniversary(site.local_date(timezone.now())),
         roles=selectors.role_labels(selectors.site_roles_for_user(user=request.user, site=site)),
         history=audit_rows(selectors.site_audit_entries(site=site)[:10]),
     )

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import selectors, services
@@ -25,7 +26,7 @@ def user_list(request, site):
             request,
             site,
             page=paginate(request, selectors.site_users(site=site)),
-            invitations=selectors.invitations_pending_for_site(site=site)[:50],
+            invitations=selectors.invitations_pending_for_site(site=site, now=timezone.now())[:50],
         ),
     )
 
@@ -35,7 +36,9 @@ def user_invite(request, site):
     form = InviteUserForm(request.POST or None, initial={"language": site.language})
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_invite(site=site, actor=request.user, **form.cleaned_data)
+            services.user_invite(
+                site=site, actor=request.user, now=timezone.now(), **form.cleaned_data
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -81,7 +84,9 @@ def invitation_revoke(request, site, invitation_id: int):
     back_url = reverse("accounts:user_list", args=[site.number])
     if request.method == "POST":
         try:
-            services.invitation_revoke(invitation=invitation, actor=request.user)
+            services.invitation_revoke(
+                invitation=invitation, actor=request.user, now=timezone.now()
+            )
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
