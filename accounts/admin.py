@@ -3,6 +3,7 @@
 from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
@@ -125,7 +126,9 @@ class SiteAdmin(admin.ModelAdmin):
             self,
             request,
             queryset,
-            action=lambda site, actor: services.site_enrol(site=site, actor=actor),
+            action=lambda site, actor: services.site_enrol(
+                site=site, actor=actor, now=timezone.now()
+            ),
             done=lambda count: (
                 ngettext(
                     "%(count)d site enrolled; its welcome e-mail is on its way.",

@@ -10,6 +10,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed
+from django.views.decorators.http import require_http_methods
 
 from accounts.selectors import site_get_for_user
 
@@ -55,3 +56,17 @@ def allow_methods(methods: tuple[str, ...], *, scope: Callable | None = None):
         return wrapper
 
     return decorator
+
+
+def reseller_view(view):
+    """For pages of reseller users only (their clients, enrolment); others get 403."""
+
+    @login_required
+    @require_http_methods(["GET", "POST"])
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.reseller_id:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import secrets
 import zoneinfo
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -284,6 +284,11 @@ class Site(models.Model):
         """A7: audit entries carry the site so its customers can see the site's history."""
         return {"site_id": self.pk}
 
+    def local_date(self, now: datetime) -> date:
+        """The calendar date at the site at the instant `now` (A2: each site has its time
+        zone); anniversaries (A1) are calendar dates there."""
+        return timezone.localdate(now, zoneinfo.ZoneInfo(self.time_zone))
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.customer_id and self.customer.kind != Organisation.Kind.CUSTOMER:
@@ -444,16 +449,14 @@ class Invitation(models.Model):
     def get_additional_data(self) -> dict:
         return {"site_id": self.contact.site_id}
 
-    def is_usable(self, now=None) -> bool:
-        now = now or timezone.now()
+    def is_usable(self, *, now: datetime) -> bool:
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
 
-    @property
-    def status(self) -> str:
+    def status_at(self, *, now: datetime) -> str:
         if self.accepted_at:
             return _("accepted")
         if self.revoked_at:
             return _("revoked")
-        if self.expires_at <= timezone.now():
+        if self.expires_at <= now:
             return _("expired")
         return _("pending")

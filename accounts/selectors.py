@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from allauth.mfa.models import Authenticator
@@ -9,7 +10,6 @@ from auditlog.models import LogEntry
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 
@@ -114,17 +114,30 @@ def site_users(*, site: Site) -> QuerySet[Contact]:
     return contacts_for_site(site=site).filter(user__isnull=False)
 
 
-def invitations_pending_for_site(*, site: Site) -> QuerySet[Invitation]:
+def invitations_pending_for_site(*, site: Site, now: datetime) -> QuerySet[Invitation]:
+    """A5: the site's invitations still usable at `now`, newest first."""
     return (
         Invitation.objects.filter(
             contact__site=site,
             accepted_at__isnull=True,
             revoked_at__isnull=True,
-            expires_at__gt=timezone.now(),
+            expires_at__gt=now,
         )
         .select_related("contact", "invited_by")
         .order_by("-created_at")
     )
+
+
+def contact_ids_invited(*, site: Site, now: datetime) -> set[int]:
+    """The contacts of the site with an invitation pending at `now` (the contact list shows
+    them as invited)."""
+    pending = invitations_pending_for_site(site=site, now=now)
+    return set(pending.values_list("contact_id", flat=True))
+
+
+def callers_for_site(*, site: Site) -> QuerySet[Contact]:
+    """A3: the site's authorized technical callers."""
+    return contacts_for_site(site=site).filter(is_authorized_caller=True)
 
 
 def invitation_get_for_site(*, site: Site, invitation_id: int) -> Invitation:

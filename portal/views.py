@@ -1,9 +1,8 @@
 """The role-aware home dashboard."""
 
-from datetime import date
-
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts import selectors
@@ -26,7 +25,7 @@ def dashboard(request):
     if not filtered.query.order_by:
         filtered = filtered.order_by("number")
     listing = list_context(request, filtered)
-    today = date.today()  # noqa: DTZ011  (anniversaries are calendar dates)
+    now = timezone.now()  # the clock is read here, at the edge; each site's date is its own
     for site in listing["page"]:
-        site.next_anniversary = site.agreement.next_anniversary(today)
+        site.next_anniversary = site.agreement.next_anniversary(site.local_date(now))
     return render(request, "portal/dashboard.html", {"filter": site_filter, **listing})

@@ -10,6 +10,7 @@ from auditlog.context import set_actor
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import services
 from accounts.models import Contact, Invitation
@@ -30,6 +31,7 @@ def contact_entries(**filters):
 def test_creating_a_contact_records_who_did_it_and_for_which_site(world):
     """A7: who (the actor) and which site (additional_data) for a new contact."""
     contact = services.contact_create(
+        now=timezone.now(),
         site=world.site,
         actor=world.users["site_admin"],
         data={"name": "Nina New", "email": "nina@alpha.test", "is_poe_contact": True},
@@ -100,7 +102,9 @@ def test_an_actor_block_leaves_no_actor_behind(world):
 
 def test_handing_over_the_primary_role_records_both_contacts(world):
     """A7, A3: both sides of the primary-contact handover are recorded."""
-    services.contact_make_primary(contact=world.contacts["site_admin"], actor=world.users["staff"])
+    services.contact_make_primary(
+        now=timezone.now(), contact=world.contacts["site_admin"], actor=world.users["staff"]
+    )
 
     changed = {
         (entry.object_pk, tuple(entry.changes_dict["is_primary"]))
@@ -115,7 +119,7 @@ def test_handing_over_the_primary_role_records_both_contacts(world):
 def test_an_invitation_is_recorded_for_the_site_without_its_secret(world):
     """A7 with A5: the trail shows the invitation but never the link's nonce."""
     invitation = services.invitation_create(
-        contact=world.contacts["plain"], invited_by=world.users["primary"]
+        now=timezone.now(), contact=world.contacts["plain"], invited_by=world.users["primary"]
     )
 
     entry = LogEntry.objects.get(

@@ -212,7 +212,9 @@ def test_inviting_someone_who_already_has_access_is_refused(client, world):
 def test_a_contact_with_portal_access_gets_no_new_invitation(world):
     """A5: invitation_create refuses a contact who already has an account."""
     with pytest.raises(ValidationError, match="already has portal access"):
-        services.invitation_create(contact=world.contacts["stc"], invited_by=world.users["primary"])
+        services.invitation_create(
+            now=timezone.now(), contact=world.contacts["stc"], invited_by=world.users["primary"]
+        )
 
     assert not Invitation.objects.filter(contact=world.contacts["stc"]).exists()
 
@@ -280,7 +282,9 @@ def test_making_another_contact_primary_leaves_exactly_one_primary(world):
     """A3: the primary role moves in one step; the old primary stays a contact."""
     new_primary = world.contacts["site_admin"]
 
-    services.contact_make_primary(contact=new_primary, actor=world.users["primary"])
+    services.contact_make_primary(
+        now=timezone.now(), contact=new_primary, actor=world.users["primary"]
+    )
 
     primaries = Contact.objects.filter(site=world.site, is_primary=True)
     assert list(primaries) == [new_primary]
@@ -305,6 +309,7 @@ def test_a_contact_cannot_be_created_as_primary(world):
 
     with pytest.raises(ValidationError) as error:
         services.contact_create(
+            now=timezone.now(),
             site=world.site,
             actor=world.users["primary"],
             data={"name": "Pat", "email": "pat@alpha.test", "is_primary": True},
@@ -323,6 +328,7 @@ def test_a_secondary_stc_without_a_primary_stc_is_refused(world):
 
     with pytest.raises(ValidationError) as error:
         services.contact_create(
+            now=timezone.now(),
             site=world.other_site,
             actor=world.users["other_customer"],
             data={
@@ -368,6 +374,7 @@ def test_a_second_primary_stc_is_refused_with_a_clear_message(world):
 def test_inviting_an_stc_to_a_site_without_one_makes_the_primary_stc(world):
     """A3: the first STC of a site is its primary STC."""
     invitation = services.user_invite(
+        now=timezone.now(),
         site=world.other_site,
         actor=world.users["other_customer"],
         name="Tess Tech",
@@ -382,6 +389,7 @@ def test_inviting_an_stc_to_a_site_without_one_makes_the_primary_stc(world):
 def test_inviting_an_stc_to_a_site_with_a_primary_stc_makes_a_secondary_stc(world):
     """A3: later STCs are secondary."""
     invitation = services.user_invite(
+        now=timezone.now(),
         site=world.site,
         actor=world.users["primary"],
         name="Tom Tech",
@@ -465,7 +473,9 @@ def test_an_expired_link_creates_no_account(client, world):
 
 def test_a_used_link_says_it_has_been_used(client, world):
     """A5: links are single-use."""
-    services.invitation_accept(invitation=world.invitation, password=TEST_PASSWORD)
+    services.invitation_accept(
+        now=timezone.now(), invitation=world.invitation, password=TEST_PASSWORD
+    )
 
     response = client.get(_link(world.invitation))
 
@@ -475,7 +485,9 @@ def test_a_used_link_says_it_has_been_used(client, world):
 
 def test_a_used_link_creates_no_second_account(client, world):
     """A5: a second POST on a used link creates nothing and signs nobody in."""
-    services.invitation_accept(invitation=world.invitation, password=TEST_PASSWORD)
+    services.invitation_accept(
+        now=timezone.now(), invitation=world.invitation, password=TEST_PASSWORD
+    )
     before = _counts()
 
     response = client.post(_link(world.invitation), _password_form(first_name="Mallory"))
@@ -487,10 +499,14 @@ def test_a_used_link_creates_no_second_account(client, world):
 
 def test_accepting_a_used_invitation_in_the_service_is_refused(world):
     """A5: the service itself refuses the second use, whatever the view does."""
-    services.invitation_accept(invitation=world.invitation, password=TEST_PASSWORD)
+    services.invitation_accept(
+        now=timezone.now(), invitation=world.invitation, password=TEST_PASSWORD
+    )
 
     with pytest.raises(ValidationError, match="already been used"):
-        services.invitation_accept(invitation=world.invitation, password="Another-pass-123")
+        services.invitation_accept(
+            now=timezone.now(), invitation=world.invitation, password="Another-pass-123"
+        )
 
 
 @pytest.mark.parametrize("token", ["forged", "not-a-token:really:no"])
@@ -517,7 +533,7 @@ def test_a_new_invitation_revokes_the_contacts_older_pending_links(world):
     older = world.invitation
 
     newer = services.invitation_create(
-        contact=world.contacts["plain"], invited_by=world.users["primary"]
+        now=timezone.now(), contact=world.contacts["plain"], invited_by=world.users["primary"]
     )
 
     older.refresh_from_db()
@@ -532,7 +548,9 @@ def test_a_new_invitation_revokes_the_contacts_older_pending_links(world):
 def test_a_revoked_link_says_it_was_withdrawn(client, world):
     """A5: the person holding an older link learns it was withdrawn."""
     older = world.invitation
-    services.invitation_create(contact=world.contacts["plain"], invited_by=world.users["primary"])
+    services.invitation_create(
+        now=timezone.now(), contact=world.contacts["plain"], invited_by=world.users["primary"]
+    )
 
     response = client.get(_link(older))
 
@@ -562,6 +580,7 @@ def test_adding_an_existing_contact_as_caller_gives_them_the_role(world):
     before = Contact.objects.count()
 
     contact = services.caller_add(
+        now=timezone.now(),
         site=world.site,
         actor=world.users["stc"],
         data={"name": "Whoever", "email": "billing@alpha.test", "language": "en"},
@@ -580,6 +599,7 @@ def test_adding_someone_who_is_already_a_caller_is_refused(world):
 
     with pytest.raises(ValidationError, match=r"caller@alpha\.test is already an authorized"):
         services.caller_add(
+            now=timezone.now(),
             site=world.site,
             actor=world.users["stc"],
             data={"name": "Again", "email": "caller@alpha.test", "language": "en"},

@@ -35,8 +35,9 @@ def test_welcome_email_goes_through_the_real_worker_to_a_mail_file(embedded_env,
             embedded_env,
             "shell",
             "-c",
-            "from accounts.models import Site; from accounts.services import site_enrol; "
-            "site_enrol(site=Site.objects.get(number='4000001'), actor=None)",
+            "from django.utils import timezone; from accounts.models import Site; "
+            "from accounts.services import site_enrol; "
+            "site_enrol(site=Site.objects.get(number='4000001'), actor=None, now=timezone.now())",
         )
         mail_dir = tmp_path / "var" / "mail"
         mail = _wait_for(lambda: sorted(mail_dir.glob("*.log")), timeout=60)

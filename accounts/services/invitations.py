@@ -1,0 +1,186 @@
+"""Invitations (A5): the single-use, expiring link that lets a contact set a password and
+join a site, its e-mail (E1) and the site-number confirmation of a primary contact's first
+sign-in. Every service is atomic; auditlog records the change in the same transaction (A7)
+with the actor set explicitly."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Contact, Invitation, User
+from accounts.selectors import account_exists
+from portal.core.audit import acting_as
+from portal.core.mail import email_queue
+
+INVITATION_SALT = "accounts.invitation"
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps(invitation.nonce, salt=INVITATION_SALT)
+
+
+def invitation_from_token(token: str) -> Invitation | None:
+    """The invitation a link points at, whatever its state; None when the link is forged."""
+    try:
+        nonce = signing.loads(token, salt=INVITATION_SALT)
+    except signing.BadSignature:
+        return None
+    return (
+        Invitation.objects.select_related("contact__site__customer", "contact__user")
+        .filter(nonce=nonce)
+        .first()
+    )
+
+
+def invitation_problem(invitation: Invitation | None, *, now: datetime) -> str | None:
+    """Why a link cannot be used at `now`, in words for the person holding it; None when it
+    can."""
+    if invitation is None:
+        return _("This link is not valid. Check that you copied the whole address.")
+    if invitation.accepted_at is not None:
+        return _(
+            "This link has already been used. Sign in with your e-mail address and password, "
+            "or reset your password if you have forgotten it."
+        )
+    if invitation.revoked_at is not None:
+        return _("This invitation was withdrawn. Ask the site's primary contact for a new one.")
+    if invitation.expires_at <= now:
+        return _(
+            "This link expired on %(date)s. Ask the site's primary contact or your account "
+            "manager to send a new one."
+        ) % {"date": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M")}
+    return None
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    contact: Contact,
+    invited_by: User | None,
+    now: datetime,
+    kind: str = Invitation.Kind.INVITATION,
+) -> Invitation:
+    """A new single-use link for a contact, valid from `now`; earlier pending links for the
+    contact are revoked."""
+    if contact.user_id is not None:
+        raise ValidationError(_("%(email)s already has portal access.") % {"email": contact.email})
+    with acting_as(invited_by):
+        for stale in Invitation.objects.filter(
+            contact=contact, accepted_at__isnull=True, revoked_at__isnull=True
+        ):
+            stale.revoked_at = now
+            stale.save(update_fields=["revoked_at"])
+        invitation = Invitation.objects.create(
+            contact=contact,
+            kind=kind,
+            email=contact.email,
+            invited_by=invited_by,
+            created_at=now,
+            expires_at=now + settings.INVITATION_LIFETIME,
+        )
+        _invitation_email_queue(invitation)
+    return invitation
+
+
+def _invitation_email_queue(invitation: Invitation) -> None:
+    """A5, E1: the welcome (or invitation) e-mail with the single-use link, written to the
+    outbox in the invitation's own transaction, so neither exists without the other."""
+    contact = invitation.contact
+    link = settings.SITE_URL + reverse(
+        "accounts:invitation_accept", kwargs={"token": invitation_token(invitation)}
+    )
+    email_queue(
+        key=f"invitation:{invitation.pk}",
+        to=[invitation.email],
+        template="welcome" if invitation.kind == Invitation.Kind.WELCOME else "invitation",
+        context={
+            "invitation": invitation,
+            "contact": contact,
+            "site": contact.site,
+            "link": link,
+            "expires_at": invitation.expires_at,
+        },
+        language=contact.language,
+        about={"invitation": invitation.pk, "site": contact.site.number},
+        sensitive=True,
+    )
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor: User, now: datetime) -> None:
+    if invitation.accepted_at is not None:
+        raise ValidationError(_("This invitation has already been accepted."))
+    with acting_as(actor):
+        invitation.revoked_at = now
+        invitation.save(update_fields=["revoked_at"])
+
+
+@transaction.atomic
+def invitation_accept(
+    *,
+    invitation: Invitation,
+    now: datetime,
+    user: User | None = None,
+    password: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+) -> User:
+    """A5: use the link once. Creates the account (e-mail verified by the link) or links an
+    existing signed-in account whose address matches, then joins the contact to the site."""
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    problem = invitation_problem(locked, now=now)
+    if problem:
+        raise ValidationError(problem)
+    contact = Contact.objects.select_for_update().get(pk=locked.contact_id)
+    if user is None:
+        if account_exists(email=locked.email):
+            raise ValidationError(
+                _("An account with this e-mail address already exists: sign in to accept.")
+            )
+        user = User.objects.create_user(
+            email=locked.email,
+            password=password,
+            first_name=first_name,
+            last_name=last_name,
+            language=contact.language,
+        )
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    elif user.email.lower() != locked.email.lower():
+        raise ValidationError(
+            _("This invitation is for %(email)s. Sign out and open the link again.")
+            % {"email": locked.email}
+        )
+    if contact.user_id is not None and contact.user_id != user.pk:
+        raise ValidationError(_("This contact is already linked to another account."))
+    if Contact.objects.filter(site_id=contact.site_id, user=user).exclude(pk=contact.pk).exists():
+        raise ValidationError(_("You already have access to this site."))
+    with acting_as(user):
+        contact.user = user
+        # Only the primary contact's first sign-in asks to confirm the site number (A5).
+        if not contact.is_primary:
+            contact.site_number_confirmed_at = now
+        contact.save(update_fields=["user", "site_number_confirmed_at"])
+        locked.accepted_at = now
+        locked.save(update_fields=["accepted_at"])
+    return user
+
+
+@transaction.atomic
+def site_number_confirm(*, contact: Contact, number: str, now: datetime) -> None:
+    """A5: the primary contact confirms the site number on first sign-in."""
+    if number.strip() != contact.site.number:
+        raise ValidationError(
+            _("That is not the number of this site. It is on your welcome e-mail.")
+        )
+    with acting_as(contact.user):
+        contact.site_number_confirmed_at = now
+        contact.save(update_fields=["site_number_confirmed_at"])
