@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import Contact, Invitation
+from accounts.selectors import site_audit_entries
 from tests.accounts.factories import UserFactory, with_totp
 
 pytestmark = pytest.mark.django_db
@@ -230,8 +231,6 @@ def test_the_site_history_selector_returns_only_that_sites_entries(
     world, phone_change, other_site_change
 ):
     """A7, A4: the selector behind both pages is scoped to the site."""
-    from accounts.selectors import site_audit_entries
-
     site_ids = {entry.additional_data["site_id"] for entry in site_audit_entries(site=world.site)}
 
     assert site_ids == {world.site.pk}

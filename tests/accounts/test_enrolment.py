@@ -12,6 +12,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -315,7 +316,6 @@ def test_after_confirming_the_site_number_the_dashboard_opens(client, accepted):
 def test_a_failed_send_stays_on_record_for_the_retry(enrolled, monkeypatch):
     """E1: a send that fails is recorded (not rolled back) with its reason, so the sweeper
     retries it and staff see it in the log."""
-    from django.core.mail import EmailMultiAlternatives
 
     def refuse(self, fail_silently=False):
         raise OSError("SMTP server unreachable")

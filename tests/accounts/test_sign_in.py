@@ -12,6 +12,7 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.cache import cache, caches
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -291,8 +292,6 @@ def test_signing_in_records_the_sign_in_time(client, customer):
 @pytest.fixture
 def two_sessions(client, customer):
     """The same user signed in from two browsers; the first changes the password."""
-    from django.test import Client
-
     other = Client()
     client.force_login(customer)
     other.force_login(customer)
