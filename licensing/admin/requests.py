@@ -12,8 +12,8 @@ from portal.core.admin_actions import run_for_each
 
 
 def decision_action(*, description, decide, done):
-    """An admin action deciding each selected request with `decide(item, actor=, now=)`; the
-    clock is read here, once, for every item of the action."""
+    """An admin action deciding each selected request with `decide(item, actor=, now=)` (the
+    decision: who and when); the clock is read here, once, for every item of the action."""
 
     @admin.action(description=description)
     def action(modeladmin, request, queryset):
@@ -73,7 +73,7 @@ class SiteTransferAdmin(admin.ModelAdmin):
 
     approve = decision_action(
         description=_("Approve: move the quantities now"),
-        decide=lambda item, **when: services.transfer_approve(transfer=item, **when),
+        decide=lambda item, **decision: services.transfer_approve(transfer=item, **decision),
         done=lambda count: (
             ngettext("%(count)d transfer approved.", "%(count)d transfers approved.", count)
             % {"count": count}
@@ -81,7 +81,7 @@ class SiteTransferAdmin(admin.ModelAdmin):
     )
     reject = decision_action(
         description=_("Reject"),
-        decide=lambda item, **when: services.transfer_reject(transfer=item, **when),
+        decide=lambda item, **decision: services.transfer_reject(transfer=item, **decision),
         done=lambda count: (
             ngettext("%(count)d transfer rejected.", "%(count)d transfers rejected.", count)
             % {"count": count}
@@ -130,7 +130,7 @@ class LicenceMoveAdmin(admin.ModelAdmin):
 
     confirm = decision_action(
         description=_("Confirm: move the activation and e-mail the customer"),
-        decide=lambda item, **when: services.move_confirm(move=item, **when),
+        decide=lambda item, **decision: services.move_confirm(move=item, **decision),
         done=lambda count: (
             ngettext("%(count)d move confirmed.", "%(count)d moves confirmed.", count)
             % {"count": count}
@@ -138,7 +138,7 @@ class LicenceMoveAdmin(admin.ModelAdmin):
     )
     reject = decision_action(
         description=_("Reject"),
-        decide=lambda item, **when: services.move_reject(move=item, **when),
+        decide=lambda item, **decision: services.move_reject(move=item, **decision),
         done=lambda count: (
             ngettext("%(count)d move rejected.", "%(count)d moves rejected.", count)
             % {"count": count}
