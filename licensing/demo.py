@@ -182,7 +182,7 @@ def _order(site: Site, number: str, ordered_on: date, lines: list[LineRequest]) 
         actor=None,
         source=Order.Source.ADMIN,
         number=number,
-        today=ordered_on,
+        as_of=ordered_on,
     )
 
 

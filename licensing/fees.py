@@ -60,10 +60,10 @@ class MoveQuote:
     upgrade_to: str = ""  # a version the move must include, if any
 
 
-def support_percent(*, purchased_on: date, on: date) -> Decimal:
+def support_percent(*, purchased_on: date, as_of: date) -> Decimal:
     """L8.4: 30 / 40 / 50 % for a licence 2–3 / 3–4 / 4+ years old (under 2: the 2–3 band)."""
     for years, percent in SUPPORT_PERCENT_BY_AGE:
-        if purchased_on <= add_years(on, -years):
+        if purchased_on <= add_years(as_of, -years):
             return percent
     return SUPPORT_PERCENT_BY_AGE[-1][1]
 
@@ -118,7 +118,7 @@ def move_quote(facts: MoveFacts) -> MoveQuote:
         )
     if recent:
         return _recent_licence_quote(facts, anchor)
-    percent = support_percent(purchased_on=facts.purchased_on, on=on)
+    percent = support_percent(purchased_on=facts.purchased_on, as_of=on)
     if facts.version_supported:
         if facts.ss_active:
             return MoveQuote(

@@ -45,12 +45,12 @@ class Catalogue:
             versions[str(version.pk)] = version
         return cls(products, editions, versions)
 
-    def product_choices(self, on: date) -> list:
+    def product_choices(self, ordered_on: date) -> list:
         choices = [("", _("Choose a product"))]
         for product in self.products.values():
             price = f"{product.list_price} {product.currency}"
             label = f"{product.part_number} {product.name} — {price}"
-            if not product.is_orderable_on(on):
+            if not product.is_orderable_on(ordered_on):
                 label += " " + str(_("(end of sale %(date)s)") % {"date": product.end_of_sale})
             choices.append((str(product.pk), label))
         return choices
@@ -100,10 +100,10 @@ class OrderLineForm(forms.Form):
         help_text=_("Leave empty for the catalogue price."),
     )
 
-    def __init__(self, *args, catalogue: Catalogue, on: date, **kwargs):
+    def __init__(self, *args, catalogue: Catalogue, ordered_on: date, **kwargs):
         super().__init__(*args, **kwargs)
         self.catalogue = catalogue
-        self.fields["product"].choices = catalogue.product_choices(on)
+        self.fields["product"].choices = catalogue.product_choices(ordered_on)
         self.fields["edition"].choices = catalogue.edition_choices()
         self.fields["version"].choices = catalogue.version_choices()
         # A row of a table: the widgets carry Bootstrap's classes, labels are for screen readers.
@@ -128,13 +128,13 @@ class BaseOrderLineFormSet(forms.BaseFormSet):
     """L2 checks per line (end of sale on the order date, quantity at least 1, editions and
     versions of the line's product), with the service's messages on the line they concern."""
 
-    def __init__(self, *args, catalogue: Catalogue, on: date, **kwargs):
+    def __init__(self, *args, catalogue: Catalogue, ordered_on: date, **kwargs):
         self.catalogue = catalogue
-        self.on = on
+        self.ordered_on = ordered_on
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
-        return {"catalogue": self.catalogue, "on": self.on}
+        return {"catalogue": self.catalogue, "ordered_on": self.ordered_on}
 
     @property
     def empty_form(self):
@@ -145,7 +145,7 @@ class BaseOrderLineFormSet(forms.BaseFormSet):
             use_required_attribute=False,
             renderer=self.renderer,
             catalogue=self.catalogue,
-            on=self.on,
+            ordered_on=self.ordered_on,
         )
         self.add_fields(form, None)
         return form
@@ -161,7 +161,7 @@ class BaseOrderLineFormSet(forms.BaseFormSet):
             raise ValidationError(_("Add at least one line to the order."))
         for form in filled:
             try:
-                services.validate_line(line=form.line(), ordered_on=self.on)
+                services.validate_line(line=form.line(), ordered_on=self.ordered_on)
             except ValidationError as error:
                 apply_errors(form, error)
 

@@ -6,13 +6,16 @@ import hashlib
 import json
 from datetime import date
 
+from celery import shared_task
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Site, User
-from licensing.models import Order, PoEDocument
-from licensing.selectors import order_entitlements, site_current_entitlements
+from licensing.jobs import enqueue_on_commit
+from licensing.models import Entitlement, Order, PoEDocument
+from licensing.selectors import order_entitlements
 from portal.core.pdf import render_pdf
 
 # Larger documents render in the Celery worker while the page shows progress.
@@ -36,10 +39,18 @@ def poe_lines(entitlements) -> list[dict]:
     ]
 
 
-def poe_snapshot(*, site: Site, order: Order | None) -> dict:
-    entitlements = (
-        order_entitlements(order=order) if order else site_current_entitlements(site=site)
+def _site_current_entitlements(site: Site) -> QuerySet[Entitlement]:
+    """L4: what a site PoE lists: all current entitlements (held quantity > 0). Unscoped:
+    the site comes from a scoped selector, or from a document being verified."""
+    return (
+        Entitlement.objects.filter(site=site, quantity__gt=0)
+        .select_related("product", "edition", "version")
+        .order_by("product__family", "product__part_number", "pk")
     )
+
+
+def poe_snapshot(*, site: Site, order: Order | None) -> dict:
+    entitlements = order_entitlements(order=order) if order else _site_current_entitlements(site)
     return {
         "customer": site.customer.name,
         "site_number": site.number,
@@ -56,13 +67,13 @@ def fingerprint(snapshot: dict) -> str:
 
 
 @transaction.atomic
-def poe_issue(*, site: Site, order: Order | None, actor: User | None, on: date) -> PoEDocument:
-    """Issue (or reuse today's identical) PoE for a site or an order. Small documents are
-    rendered at once; large ones are queued for the worker (state "pending")."""
+def poe_issue(*, site: Site, order: Order | None, actor: User | None, as_of: date) -> PoEDocument:
+    """Issue (or reuse the identical one issued `as_of`) PoE for a site or an order. Small
+    documents are rendered at once; large ones are queued for the worker (state "pending")."""
     snapshot = poe_snapshot(site=site, order=order)
     digest = fingerprint(snapshot)
     existing = (
-        PoEDocument.objects.filter(site=site, order=order, issued_on=on, fingerprint=digest)
+        PoEDocument.objects.filter(site=site, order=order, issued_on=as_of, fingerprint=digest)
         .exclude(state=PoEDocument.State.FAILED)
         .first()
     )
@@ -72,16 +83,14 @@ def poe_issue(*, site: Site, order: Order | None, actor: User | None, on: date) 
         kind=PoEDocument.Kind.ORDER if order else PoEDocument.Kind.SITE,
         site=site,
         order=order,
-        issued_on=on,
+        issued_on=as_of,
         fingerprint=digest,
         snapshot=snapshot,
         line_count=len(snapshot["lines"]),
         requested_by=actor,
     )
     if document.line_count > RENDER_IN_WORKER_ABOVE:
-        from licensing.tasks import poe_render_task
-
-        transaction.on_commit(lambda: poe_render_task.delay(document.pk))
+        enqueue_on_commit(poe_render_task, document.pk)
     else:
         poe_render(document=document)
     return document
@@ -99,6 +108,25 @@ def poe_render(*, document: PoEDocument) -> PoEDocument:
     document.state = PoEDocument.State.READY
     document.save(update_fields=["file", "state"])
     return document
+
+
+@shared_task(
+    name="licensing.tasks.poe_render_task",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def poe_render_task(document_id: int) -> None:
+    """L4: render a large PoE in the worker; the download page polls until it is ready."""
+    document = PoEDocument.objects.filter(pk=document_id).first()
+    if document is None or document.state == PoEDocument.State.READY:
+        return
+    try:
+        poe_render(document=document)
+    except Exception:
+        document.state = PoEDocument.State.FAILED
+        document.save(update_fields=["state"])
+        raise
 
 
 def poe_is_current(document: PoEDocument) -> bool:

@@ -25,7 +25,7 @@ class EditionChangeError(ValueError):
 
 @dataclass(frozen=True)
 class EditionChangeFacts:
-    on: date
+    as_of: date  # the day of the quote
     current_edition: str
     current_price: Decimal
     target_edition: str
@@ -75,7 +75,7 @@ def edition_change_quote(facts: EditionChangeFacts) -> PriceQuote:
         return PriceQuote((upgrade, difference))
     if facts.ss_active:
         return PriceQuote((difference,))
-    percent = support_percent(purchased_on=facts.purchased_on, on=facts.on)
+    percent = support_percent(purchased_on=facts.purchased_on, as_of=facts.as_of)
     support = PriceLine(
         str(
             _("Support (S&S is not active): %(percent)s %% of the list price")

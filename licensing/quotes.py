@@ -40,7 +40,7 @@ class PriceOffer:
 
 
 def entitlement_price_offers(
-    *, entitlement: Entitlement, on: date, versions: list[Version]
+    *, entitlement: Entitlement, as_of: date, versions: list[Version]
 ) -> list[PriceOffer]:
     """L9: the upgrade to the newest version, and each richer edition (alone, and together
     with the upgrade), priced per licence by licensing/pricing.py."""
@@ -58,13 +58,13 @@ def entitlement_price_offers(
     current = entitlement.edition
     for edition in selectors.richer_editions(entitlement=entitlement):
         facts = EditionChangeFacts(
-            on=on,
+            as_of=as_of,
             current_edition=current.name,
             current_price=current.price,
             target_edition=edition.name,
             target_price=edition.price,
             target_is_richer=True,
-            ss_active=entitlement.is_covered_on(on),
+            ss_active=entitlement.is_covered_on(as_of),
             purchased_on=entitlement.purchased_on,
             list_price=entitlement.product.list_price,
         )

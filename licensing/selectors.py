@@ -7,7 +7,7 @@ from datetime import date
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Site, User
+from accounts.models import Site, User, site_visibility
 from accounts.selectors import sites_for_user
 from licensing.models import (
     Activation,
@@ -15,6 +15,7 @@ from licensing.models import (
     Edition,
     Entitlement,
     EntitlementEvent,
+    ImportBatch,
     LicenceMove,
     Order,
     OrderLine,
@@ -22,29 +23,26 @@ from licensing.models import (
     Product,
     SiteTransfer,
     SiteTransferLine,
+    Version,
 )
 
 
 def entitlements_for_user(user: User) -> QuerySet[Entitlement]:
-    """Every entitlement on a site the user may see."""
-    return Entitlement.objects.filter(site__in=sites_for_user(user))
+    """Every entitlement on a site the user may see (A4: Entitlement.objects.for_user)."""
+    return Entitlement.objects.for_user(user)
 
 
 def inventory_for_user(*, user: User, as_of: date) -> QuerySet[Entitlement]:
     """L5: the inventory rows with what the list shows loaded up front and the status (L3)
     computed in the database. Lines transferred away entirely (quantity 0) stay out.
 
-    A reseller's scope (sites_for_user: the sites it manages) is written here as a condition
-    on the joined site instead of `site IN (subquery)`: the database then walks the
-    reseller's sites in (reseller, number) index order, so a list sorted by site number reads
-    one page instead of sorting every row (tests/bench: 200,000 rows, ~20 ms instead of
-    ~200 ms a page). tests/licensing/test_inventory_scope.py keeps the two scopes equal."""
-    if user.is_active and user.reseller_id and not user.is_staff:
-        entitlements = Entitlement.objects.filter(site__reseller_id=user.reseller_id)
-    else:
-        entitlements = entitlements_for_user(user)
+    A reseller's scope is a condition on the joined site (site_visibility) rather than
+    `site IN (subquery)`: the database then walks the reseller's sites in (reseller, number)
+    index order, so a list sorted by site number reads one page instead of sorting every row
+    (tests/bench). tests/licensing/test_inventory_scope.py keeps it equal to sites_for_user."""
     return (
-        entitlements.filter(quantity__gt=0)
+        entitlements_for_user(user)
+        .filter(quantity__gt=0)
         .with_status(as_of)
         .select_related("site__customer", "product", "edition", "version")
     )
@@ -72,30 +70,12 @@ def entitlement_get_for_user(*, user: User, entitlement_id: int) -> Entitlement:
 
 
 def orders_for_user(user: User) -> QuerySet[Order]:
-    return Order.objects.filter(site__in=sites_for_user(user))
+    return Order.objects.for_user(user)
 
 
 def order_get_for_user(*, user: User, order_id: int) -> Order:
     return get_object_or_404(
         orders_for_user(user).select_related("site__customer", "site__agreement"), pk=order_id
-    )
-
-
-def site_statement_orders(*, site: Site) -> QuerySet[Order]:
-    """L5: the purchase history of a site, lines and their entitlements loaded."""
-    return (
-        Order.objects.filter(site=site)
-        .prefetch_related("lines__product", "lines__edition", "lines__version")
-        .order_by("-ordered_on", "-pk")
-    )
-
-
-def site_current_entitlements(*, site: Site) -> QuerySet[Entitlement]:
-    """L4: what a site PoE lists: all current entitlements (held quantity > 0)."""
-    return (
-        Entitlement.objects.filter(site=site, quantity__gt=0)
-        .select_related("product", "edition", "version")
-        .order_by("product__family", "product__part_number", "pk")
     )
 
 
@@ -115,14 +95,15 @@ def order_lines(*, order: Order) -> QuerySet[OrderLine]:
     return OrderLine.objects.filter(order=order).select_related("product", "edition", "version")
 
 
-def site_orders_with_totals(*, site: Site) -> QuerySet[Order]:
+def site_orders_with_totals(*, user: User, site: Site) -> QuerySet[Order]:
     """L2: a site's orders, newest first, each with its line count and total."""
     line_total = ExpressionWrapper(
         F("lines__quantity") * F("lines__unit_price"),
         output_field=DecimalField(max_digits=14, decimal_places=2),
     )
     return (
-        Order.objects.filter(site=site)
+        orders_for_user(user)
+        .filter(site=site)
         .select_related("reseller", "created_by")
         .annotate(line_count=Count("lines"), total=Sum(line_total))
         .order_by("-ordered_on", "-pk")
@@ -142,10 +123,12 @@ def entitlement_search(entitlements: QuerySet[Entitlement], text: str) -> QueryS
     )
 
 
-def transferable_entitlements(*, site: Site, search: str = "") -> QuerySet[Entitlement]:
+def transferable_entitlements(*, user: User, site: Site, search: str = "") -> QuerySet[Entitlement]:
     """L7: what a site holds and could transfer, optionally searched."""
-    held = Entitlement.objects.filter(site=site, quantity__gt=0).select_related(
-        "product", "edition", "version"
+    held = (
+        entitlements_for_user(user)
+        .filter(site=site, quantity__gt=0)
+        .select_related("product", "edition", "version")
     )
     return entitlement_search(held, search).order_by("product__part_number", "pk")
 
@@ -176,13 +159,22 @@ def richer_editions(*, entitlement: Entitlement) -> QuerySet[Edition]:
 
 
 def poe_get_for_user(*, user: User, poe_id: int) -> PoEDocument:
-    return get_object_or_404(PoEDocument.objects.filter(site__in=sites_for_user(user)), pk=poe_id)
+    return get_object_or_404(PoEDocument.objects.for_user(user), pk=poe_id)
 
 
-def transfers_for_site(*, site: Site) -> QuerySet[SiteTransfer]:
+def transfers_for_user(user: User) -> QuerySet[SiteTransfer]:
+    """L7: the transfers out of or into a site the user may see (A4, site_visibility)."""
+    source = site_visibility(user, via="source_site__")
+    if source is None:
+        return SiteTransfer.objects.none()
+    return SiteTransfer.objects.filter(source | site_visibility(user, via="target_site__"))
+
+
+def transfers_for_site(*, user: User, site: Site) -> QuerySet[SiteTransfer]:
     """L7: transfers out of and into a site, with their lines."""
     return (
-        SiteTransfer.objects.filter(Q(source_site=site) | Q(target_site=site))
+        transfers_for_user(user)
+        .filter(Q(source_site=site) | Q(target_site=site))
         .select_related("source_site", "target_site", "requested_by")
         .prefetch_related(
             Prefetch(
@@ -197,3 +189,35 @@ def transfers_for_site(*, site: Site) -> QuerySet[SiteTransfer]:
 
 def product_families() -> list[str]:
     return list(Product.objects.order_by("family").values_list("family", flat=True).distinct())
+
+
+def versions_released(*, product: Product, as_of: date) -> list[Version]:
+    """L1: the product's versions released by `as_of`, oldest first. A version entered ahead
+    of its release is neither the newest to upgrade to nor a supported one yet."""
+    return list(product.versions.filter(release_date__lte=as_of).order_by("release_date", "pk"))
+
+
+# --- imports (L6) ----------------------------------------------------------------------------
+
+
+def import_sites_for_user(user: User) -> QuerySet[Site]:
+    """L6/A4: an import writes only to the sites its user may see (Site.objects.for_user):
+    a reseller user's import reaches the sites its reseller manages, staff every site."""
+    return Site.objects.for_user(user).select_related("agreement")
+
+
+def import_sites_for_operator() -> QuerySet[Site]:
+    """L6: the import command runs as the operator, for every site."""
+    return Site.objects.select_related("agreement")
+
+
+def batches_for_user(user: User) -> QuerySet[ImportBatch]:
+    """Who sees an upload (A4): staff every one, a reseller user its reseller's, nobody else.
+    Not site_visibility: one file spans many sites, and a contact of one of them must not see
+    the reseller's whole upload (ImportBatch.objects.for_user)."""
+    return ImportBatch.objects.for_user(user).select_related("created_by", "imported_by", "site")
+
+
+def batch_get_for_user(*, user: User, batch_id: int) -> ImportBatch:
+    """Another reseller's import is a 404, like one that does not exist (A4)."""
+    return get_object_or_404(batches_for_user(user), pk=batch_id)

@@ -10,27 +10,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import chain
 
-from django.db.models import (
-    Case,
-    CharField,
-    Count,
-    FilteredRelation,
-    Prefetch,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
+from django.db.models import Count, FilteredRelation, Prefetch, Q, QuerySet
 
 from accounts.models import Contact, Site
-from licensing.models import (
-    EXPIRING_WITHIN,
-    CoveragePeriod,
-    Entitlement,
-    Order,
-    OrderLine,
-    Product,
-)
+from licensing.models import CoveragePeriod, Entitlement, Order, OrderLine, Product
+from licensing.status import EntitlementStatus, status_conditions, status_expression
 from portal.core.pdf import render_pdf
 
 CSV_COLUMNS = [
@@ -76,17 +60,16 @@ def statement_registration(*, site: Site, as_of: date) -> Registration:
         .first()
     ) or {"name": "", "site_number_confirmed_at": None}
     counts = Entitlement.objects.filter(site=site, quantity__gt=0).aggregate(
-        lapsed=Count("pk", filter=Q(coverage_end__lt=as_of)),
-        expiring=Count(
-            "pk", filter=Q(coverage_end__gte=as_of, coverage_end__lte=as_of + EXPIRING_WITHIN)
-        ),
-        covered=Count("pk", filter=Q(coverage_end__gt=as_of + EXPIRING_WITHIN)),
+        **{
+            status.value: Count("pk", filter=condition)
+            for status, condition in status_conditions("coverage_end", as_of).items()
+        }
     )
     return Registration(
         enrolled_at=site.enrolled_at,
         primary_name=primary["name"],
         confirmed_at=primary["site_number_confirmed_at"],
-        counts={key: counts[key] for key in ("covered", "expiring", "lapsed")},
+        counts={status.value: counts[status.value] for status in EntitlementStatus},
     )
 
 
@@ -131,18 +114,6 @@ def statement_other_entitlements(*, site: Site, as_of: date) -> QuerySet[Entitle
     )
 
 
-def _status_expression(prefix: str, as_of: date) -> Case:
-    """L3 status of the entitlement at `prefix`, blank where there is none (consumables)."""
-    end = f"{prefix}coverage_end"
-    return Case(
-        When(**{f"{end}__isnull": True}, then=Value("")),
-        When(**{f"{end}__lt": as_of}, then=Value(Entitlement.Status.LAPSED)),
-        When(**{f"{end}__lte": as_of + EXPIRING_WITHIN}, then=Value(Entitlement.Status.EXPIRING)),
-        default=Value(Entitlement.Status.COVERED),
-        output_field=CharField(),
-    )
-
-
 def statement_csv_rows(*, site: Site, as_of: date, with_prices: bool) -> Iterator[tuple]:
     """L5: one row per order line and coverage period of what the line gave this site (a
     consumable line, which gives no entitlement, is one row), then one per coverage period of
@@ -152,7 +123,7 @@ def statement_csv_rows(*, site: Site, as_of: date, with_prices: bool) -> Iterato
         OrderLine.objects.filter(order__site=site)
         .annotate(
             held=FilteredRelation("entitlements", condition=Q(entitlements__site=site)),
-            status=_status_expression("held__", as_of),
+            status=status_expression("held__coverage_end", as_of, blank_when_missing=True),
         )
         .order_by(
             "order__ordered_on", "order__pk", "pk", "held__pk", "held__coverage_periods__starts_on"
@@ -171,7 +142,7 @@ def statement_csv_rows(*, site: Site, as_of: date, with_prices: bool) -> Iterato
     other = (
         CoveragePeriod.objects.filter(entitlement__site=site, entitlement__quantity__gt=0)
         .exclude(entitlement__order_line__order__site=site)
-        .annotate(status=_status_expression("entitlement__", as_of))
+        .annotate(status=status_expression("entitlement__coverage_end", as_of))
         .order_by("entitlement__purchased_on", "entitlement__pk", "starts_on", "pk")
         .values_list(
             *_fields(

@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -33,6 +34,7 @@ from django.utils import timezone
 
 from accounts.models import Contact, User
 from accounts.selectors import sites_for_user
+from licensing.jobs import enqueue_on_commit
 from licensing.models import CoveragePeriod, UpdateNotice, UpdatePreference, Version
 from portal.core.mail import email_queue
 from portal.core.models import OutgoingEmail
@@ -115,8 +117,8 @@ def digest_notices_due(*, as_of: date) -> QuerySet[UpdateNotice]:
     )
 
 
-def versions_downloadable_for_user(*, user: User, on: date) -> QuerySet[Version]:
-    """L10: versions released by `on` with a file, that the user's sites are entitled to: an
+def versions_downloadable_for_user(*, user: User, as_of: date) -> QuerySet[Version]:
+    """L10: versions released by `as_of` with a file, that the user's sites are entitled to: an
     entitlement to the product covered on the version's release date, or holding that very
     version (a licence bought for an older version keeps its download after S&S lapses)."""
     sites = sites_for_user(user)
@@ -133,7 +135,7 @@ def versions_downloadable_for_user(*, user: User, on: date) -> QuerySet[Version]
         entitlement__version_id=OuterRef("pk"),
     )
     return (
-        Version.objects.filter(release_date__lte=on)
+        Version.objects.filter(release_date__lte=as_of)
         .exclude(download="")
         .filter(Exists(covered_at_release) | Exists(holds_it))
         .select_related("product")
@@ -321,12 +323,21 @@ def update_preference_set(*, user: User, frequency: str) -> UpdatePreference:
     return preference
 
 
-def release_now(*, version: Version) -> ReleaseResult:
+def release_now(*, version: Version, now: datetime) -> ReleaseResult:
     """The admin action: notice the release now and send the at-once e-mails from the worker
     when the transaction commits."""
-    result = version_release(version=version, now=timezone.now())
+    result = version_release(version=version, now=now)
     if not result.already_notified:
-        from licensing.tasks import update_notices_send_task
-
-        transaction.on_commit(lambda: update_notices_send_task.delay(version.pk))
+        enqueue_on_commit(update_notices_send_task, version.pk)
     return result
+
+
+@shared_task(
+    name="licensing.tasks.update_notices_send_task",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def update_notices_send_task(version_id: int) -> None:
+    """L10: after staff release a version, e-mail the users who want to hear at once."""
+    update_notices_send_immediate(now=timezone.now(), version_id=version_id)

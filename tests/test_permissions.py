@@ -158,13 +158,14 @@ def add_licensing(world: World) -> dict:
             ],
             actor=staff,
             source=Order.Source.ADMIN,
+            as_of=today,
         )
         entitlements[target] = Entitlement.objects.get(site=site)
         # Issued now, so the pages hand out these (today's, unchanged) instead of rendering.
-        site_poes[target] = poe_issue(site=site, order=None, actor=staff, on=today)
-        poe_issue(site=site, order=orders[target], actor=staff, on=today)
+        site_poes[target] = poe_issue(site=site, order=None, actor=staff, as_of=today)
+        poe_issue(site=site, order=orders[target], actor=staff, as_of=today)
     activation: Activation = licensing_services.activation_add(
-        entitlement=entitlements["own"], machine_id="ALPHA-PC-1", actor=staff, on=today
+        entitlement=entitlements["own"], machine_id="ALPHA-PC-1", actor=staff, as_of=today
     )
     second_site = SiteFactory(number="1234568", name="Alpha Annex", agreement=world.site.agreement)
     primary = world.users["primary"]
@@ -188,7 +189,7 @@ def add_licensing(world: World) -> dict:
             reason="",
             purchase="",
             actor=primary,
-            on=today,
+            as_of=today,
         ),
         "update_preference": UpdatePreference.objects.create(user=primary),
         "update_notice": UpdateNotice.objects.create(user=primary, version=versions["own"]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator
+from datetime import date, datetime
 
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -46,8 +47,14 @@ def csv_stream(*, filename: str, header: list[str], rows: Iterable) -> Streaming
     return response
 
 
-def today():
+# The clock is read here, at the edge; services and rules are given the day (as_of) or the
+# moment (now) as keyword arguments.
+def today() -> date:
     return timezone.localdate()
+
+
+def now() -> datetime:
+    return timezone.now()
 
 
 def scope_choices(user):

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Site
-from accounts.selectors import sites_for_user
 from accounts.views import reseller_view
-from licensing import imports
+from licensing import imports, selectors
 from licensing.models import ImportBatch
+from licensing.views.common import now, today
 from portal.core.pagination import paginate
 
 ADMIN_PERMISSION = "licensing.add_entitlement"
@@ -86,6 +86,7 @@ def _upload(request, form, *, reseller):
             reseller=reseller,
             site=data["site"],
             file_format=data["file_format"],
+            as_of=today(),
         )
     except ValidationError as error:
         form.add_error("file", error)
@@ -94,7 +95,7 @@ def _upload(request, form, *, reseller):
 
 def _confirm(request, batch) -> None:
     try:
-        state = imports.batch_import_or_queue(batch=batch, actor=request.user)
+        state = imports.batch_import_or_queue(batch=batch, actor=request.user, now=now())
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
@@ -127,13 +128,13 @@ def import_upload(request):
     form = ImportUploadForm(
         request.POST or None,
         request.FILES or None,
-        sites=sites_for_user(request.user).order_by("number"),
+        sites=selectors.import_sites_for_user(request.user).order_by("number"),
     )
     if request.method == "POST" and form.is_valid():
         batch = _upload(request, form, reseller=request.user.reseller)
         if batch is not None:
             return redirect("licensing:import_preview", batch_id=batch.pk)
-    page = paginate(request, imports.batches_for_user(request.user))
+    page = paginate(request, selectors.batches_for_user(request.user))
     return render(
         request,
         "licensing/import_upload.html",
@@ -143,7 +144,7 @@ def import_upload(request):
 
 @reseller_view
 def import_preview(request, batch_id: int):
-    batch = imports.batch_get_for_user(user=request.user, batch_id=batch_id)
+    batch = selectors.batch_get_for_user(user=request.user, batch_id=batch_id)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     confirm = ImportConfirmForm(action=reverse("licensing:import_confirm", args=[batch.pk]))
@@ -156,7 +157,7 @@ def import_preview(request, batch_id: int):
 
 @reseller_view
 def import_confirm(request, batch_id: int):
-    batch = imports.batch_get_for_user(user=request.user, batch_id=batch_id)
+    batch = selectors.batch_get_for_user(user=request.user, batch_id=batch_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     _confirm(request, batch)
@@ -179,13 +180,16 @@ def _admin_context(request, model_admin, **extra) -> dict:
 def admin_import_upload(request, model_admin):
     context = _admin_context(request, model_admin, title=_("Import entitlements"))
     form = ImportUploadForm(
-        request.POST or None, request.FILES or None, sites=Site.objects.all(), site_as_number=True
+        request.POST or None,
+        request.FILES or None,
+        sites=selectors.import_sites_for_user(request.user),
+        site_as_number=True,
     )
     if request.method == "POST" and form.is_valid():
         batch = _upload(request, form, reseller=None)
         if batch is not None:
             return redirect("admin:licensing_entitlement_import_preview", batch_id=batch.pk)
-    page = paginate(request, imports.batches_for_user(request.user))
+    page = paginate(request, selectors.batches_for_user(request.user))
     return TemplateResponse(
         request,
         "licensing/import_admin_upload.html",
@@ -195,7 +199,7 @@ def admin_import_upload(request, model_admin):
 
 def admin_import_preview(request, model_admin, batch_id: int):
     context = _admin_context(request, model_admin)
-    batch = imports.batch_get_for_user(user=request.user, batch_id=batch_id)
+    batch = selectors.batch_get_for_user(user=request.user, batch_id=batch_id)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     return TemplateResponse(
@@ -213,7 +217,7 @@ def admin_import_preview(request, model_admin, batch_id: int):
 
 def admin_import_confirm(request, model_admin, batch_id: int):
     _admin_context(request, model_admin)
-    batch = imports.batch_get_for_user(user=request.user, batch_id=batch_id)
+    batch = selectors.batch_get_for_user(user=request.user, batch_id=batch_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     _confirm(request, batch)

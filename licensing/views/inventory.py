@@ -85,7 +85,7 @@ def entitlement_detail(request, entitlement_id: int):
     entitlement = selectors.entitlement_get_for_user(
         user=request.user, entitlement_id=entitlement_id
     )
-    on = today()
+    as_of = today()
     site = entitlement.site
     return render(
         request,
@@ -93,9 +93,9 @@ def entitlement_detail(request, entitlement_id: int):
         {
             "entitlement": entitlement,
             "site": site,
-            "status": entitlement.status_on(on),
+            "status": entitlement.status_on(as_of),
             "can_manage": request.user.has_perm("site.manage", site),
             # L8 move button and requests, L9 quotes (licensing/views/moves.py)
-            **entitlement_detail_extras(entitlement=entitlement, user=request.user, on=on),
+            **entitlement_detail_extras(entitlement=entitlement, user=request.user, as_of=as_of),
         },
     )

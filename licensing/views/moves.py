@@ -24,19 +24,19 @@ from portal.core.forms import apply_errors
 # --- what the entitlement page shows (L8, L9) ------------------------------------------------
 
 
-def entitlement_detail_extras(*, entitlement: Entitlement, user: User, on: date) -> dict:
+def entitlement_detail_extras(*, entitlement: Entitlement, user: User, as_of: date) -> dict:
     """The entitlement page's move button, moves, offline move fee and L9 quotes."""
-    versions = services.versions_released(product=entitlement.product, on=on)
+    versions = selectors.versions_released(product=entitlement.product, as_of=as_of)
     blocker = quotes.move_blocker(entitlement)
     offline_quote: MoveQuote | None = None
     if entitlement.product.delivery == Product.Delivery.OFFLINE and entitlement.quantity:
-        offline_quote = services.move_quote_for(entitlement=entitlement, on=on)
+        offline_quote = services.move_quote_for(entitlement=entitlement, as_of=as_of)
     return {
         "can_request_move": not blocker and user.has_perm("site.manage", entitlement.site),
         "move_blocker": blocker,
         "offline_move_quote": offline_quote,
         "price_offers": quotes.entitlement_price_offers(
-            entitlement=entitlement, on=on, versions=versions
+            entitlement=entitlement, as_of=as_of, versions=versions
         ),
     }
 
@@ -56,7 +56,7 @@ def move_create(request, entitlement_id: int):
     site = entitlement.site
     if not request.user.has_perm("site.manage", site):
         raise PermissionDenied
-    on = today()
+    as_of = today()
     context = {
         "entitlement": entitlement,
         "site": site,
@@ -66,7 +66,7 @@ def move_create(request, entitlement_id: int):
         return render(request, "licensing/move_form.html", context)
     newest = services.upgrade_target(
         entitlement=entitlement,
-        versions=services.versions_released(product=entitlement.product, on=on),
+        versions=selectors.versions_released(product=entitlement.product, as_of=as_of),
     )
     form = MoveForm(
         request.POST or None,
@@ -76,7 +76,9 @@ def move_create(request, entitlement_id: int):
     quote = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        quote = services.move_quote_for(entitlement=entitlement, on=on, purchase=data["purchase"])
+        quote = services.move_quote_for(
+            entitlement=entitlement, as_of=as_of, purchase=data["purchase"]
+        )
         if "request_move" in request.POST:
             if form.quote_matches(quote):
                 try:
@@ -88,7 +90,7 @@ def move_create(request, entitlement_id: int):
                         reason=data["reason"],
                         purchase=data["purchase"],
                         actor=request.user,
-                        on=on,
+                        as_of=as_of,
                     )
                 except ValidationError as error:
                     apply_errors(form, error)

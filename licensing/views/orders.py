@@ -40,7 +40,7 @@ def site_page_context(request, site: Site, **extra) -> dict:
 
 @site_view(methods=("GET",))
 def site_orders(request, site):
-    orders = selectors.site_orders_with_totals(site=site)
+    orders = selectors.site_orders_with_totals(user=request.user, site=site)
     return render(
         request,
         "licensing/order_list.html",
@@ -56,14 +56,14 @@ def site_orders(request, site):
 
 @site_view(can_place_orders)
 def order_create(request, site):
-    on = today()
+    as_of = today()
     catalogue = Catalogue.load()
-    form = OrderForm(request.POST or None, initial={"ordered_on": on})
-    ordered_on = on
+    form = OrderForm(request.POST or None, initial={"ordered_on": as_of})
+    ordered_on = as_of
     if request.method == "POST" and form.is_valid():
         ordered_on = form.cleaned_data["ordered_on"]
     formset = OrderLineFormSet(
-        request.POST or None, prefix="lines", catalogue=catalogue, on=ordered_on
+        request.POST or None, prefix="lines", catalogue=catalogue, ordered_on=ordered_on
     )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         roles = site_roles_for_user(user=request.user, site=site)
@@ -74,7 +74,7 @@ def order_create(request, site):
                 lines=formset.lines(),
                 actor=request.user,
                 source=Order.Source.PORTAL if Role.RESELLER in roles else Order.Source.ADMIN,
-                today=on,
+                as_of=as_of,
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -109,6 +109,5 @@ def order_detail(request, order_id: int):
             lines=lines,
             total=sum((line.quantity * line.unit_price for line in lines), 0),
             entitlements=entitlements,
-            on=today(),
         ),
     )

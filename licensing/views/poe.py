@@ -29,7 +29,7 @@ def _deliver(request, document: PoEDocument):
 @allow_methods(("GET",), scope=scope_site)
 def site_poe(request, number: str):
     site = site_get_for_user(user=request.user, number=number)
-    document = poe.poe_issue(site=site, order=None, actor=request.user, on=today())
+    document = poe.poe_issue(site=site, order=None, actor=request.user, as_of=today())
     return _deliver(request, document)
 
 
@@ -37,7 +37,7 @@ def site_poe(request, number: str):
 @allow_methods(("GET",), scope=scope_order)
 def order_poe(request, order_id: int):
     order = selectors.order_get_for_user(user=request.user, order_id=order_id)
-    document = poe.poe_issue(site=order.site, order=order, actor=request.user, on=today())
+    document = poe.poe_issue(site=order.site, order=order, actor=request.user, as_of=today())
     return _deliver(request, document)
 
 

@@ -30,17 +30,17 @@ def _site_and_prices(request, number: str):
 @allow_methods(("GET",), scope=scope_site)
 def statement_page(request, number: str):
     site, with_prices = _site_and_prices(request, number)
-    on = today()
-    others = statement.statement_other_entitlements(site=site, as_of=on)
+    as_of = today()
+    others = statement.statement_other_entitlements(site=site, as_of=as_of)
     return render(
         request,
         "licensing/statement.html",
         {
             "site": site,
-            "as_of": on,
+            "as_of": as_of,
             "with_prices": with_prices,
-            "registration": statement.statement_registration(site=site, as_of=on),
-            "page": paginate(request, statement.statement_orders(site=site, as_of=on)),
+            "registration": statement.statement_registration(site=site, as_of=as_of),
+            "page": paginate(request, statement.statement_orders(site=site, as_of=as_of)),
             "others": others[:OTHER_ENTITLEMENTS_SHOWN],
             "others_count": others.count(),
             "consumable": Product.Kind.CONSUMABLE,
@@ -54,11 +54,11 @@ def statement_page(request, number: str):
 @allow_methods(("GET",), scope=scope_site)
 def statement_csv(request, number: str):
     site, with_prices = _site_and_prices(request, number)
-    on = today()
+    as_of = today()
     return csv_stream(
-        filename=f"statement-{site.number}-{on:%Y-%m-%d}.csv",
+        filename=f"statement-{site.number}-{as_of:%Y-%m-%d}.csv",
         header=statement.statement_csv_header(with_prices=with_prices),
-        rows=statement.statement_csv_rows(site=site, as_of=on, with_prices=with_prices),
+        rows=statement.statement_csv_rows(site=site, as_of=as_of, with_prices=with_prices),
     )
 
 
@@ -66,12 +66,12 @@ def statement_csv(request, number: str):
 @allow_methods(("GET",), scope=scope_site)
 def statement_pdf(request, number: str):
     site, with_prices = _site_and_prices(request, number)
-    on = today()
+    as_of = today()
     response = HttpResponse(
-        statement.statement_pdf(site=site, as_of=on, with_prices=with_prices),
+        statement.statement_pdf(site=site, as_of=as_of, with_prices=with_prices),
         content_type="application/pdf",
     )
     response["Content-Disposition"] = (
-        f'attachment; filename="statement-{site.number}-{on:%Y-%m-%d}.pdf"'
+        f'attachment; filename="statement-{site.number}-{as_of:%Y-%m-%d}.pdf"'
     )
     return response

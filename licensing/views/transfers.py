@@ -20,7 +20,7 @@ TRANSFER_ROWS_PER_PAGE = 50
 
 @site_view(methods=("GET",))
 def site_transfers(request, site):
-    transfers = selectors.transfers_for_site(site=site)
+    transfers = selectors.transfers_for_site(user=request.user, site=site)
     return render(
         request,
         "licensing/transfer_list.html",
@@ -39,7 +39,7 @@ def transfer_create(request, site):
     """The entitlements of the site, a page of them at a time (searchable), each with a
     quantity to transfer; one request per submit."""
     query = (request.GET.get("q") or "").strip()
-    held = selectors.transferable_entitlements(site=site, search=query)
+    held = selectors.transferable_entitlements(user=request.user, site=site, search=query)
     page = paginate(request, held, per_page=TRANSFER_ROWS_PER_PAGE)
     targets = selectors.transfer_targets_for_user(user=request.user, site=site)
     form = TransferForm(request.POST or None, targets=targets, entitlements=list(page))

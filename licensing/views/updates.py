@@ -32,13 +32,13 @@ class UpdatePreferenceForm(CrispyMixin, forms.Form):
 @login_required
 @allow_methods(("GET",))
 def downloads(request):
-    versions = updates.versions_downloadable_for_user(user=request.user, on=today())
+    versions = updates.versions_downloadable_for_user(user=request.user, as_of=today())
     return render(request, "licensing/download_list.html", {"page": paginate(request, versions)})
 
 
 def _downloadable(request, *, version_id: int):
     return get_object_or_404(
-        updates.versions_downloadable_for_user(user=request.user, on=today()), pk=version_id
+        updates.versions_downloadable_for_user(user=request.user, as_of=today()), pk=version_id
     )
 
 

@@ -83,6 +83,7 @@ def customer_estate(transactional_db):
         actor=None,
         source="admin",
         lines=[LineRequest(product=atlas, quantity=3, version=version)],
+        as_of=today,
     )
     order_place(
         site=site_a,
@@ -90,10 +91,14 @@ def customer_estate(transactional_db):
         actor=None,
         source="admin",
         lines=[LineRequest(product=beacon, quantity=7)],
+        as_of=today,
     )
     entitlement = old.lines.get().entitlements.get()
     activation_add(
-        entitlement=entitlement, machine_id="GDY-DB-01", actor=None, on=today - timedelta(days=900)
+        entitlement=entitlement,
+        machine_id="GDY-DB-01",
+        actor=None,
+        as_of=today - timedelta(days=900),
     )
     return {
         "site_a": site_a,

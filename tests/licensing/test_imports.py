@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from licensing import imports
+from licensing.imports import batches
 from licensing.models import CoveragePeriod, Entitlement, ImportBatch, Order, OrderLine, Product
 from tests.accounts.factories import UserFactory, with_totp
 from tests.conftest import client_for
@@ -69,6 +70,7 @@ def upload(world, *lines: str, role: str = "reseller", site=None, **kwargs) -> I
         actor=user,
         reseller=user.reseller,
         site=site,
+        as_of=timezone.localdate(),
     )
 
 
@@ -89,7 +91,7 @@ def test_documented_columns_import_orders_entitlements_and_import_coverage_l6(wo
     )
     assert batch.state == ImportBatch.State.READY, batch.errors
 
-    assert imports.batch_confirm(batch=batch, actor=world.users["reseller"])
+    assert imports.batch_confirm(batch=batch, actor=world.users["reseller"], now=timezone.now())
 
     orders = Order.objects.filter(site=world.site).order_by("ordered_on")
     assert [(o.number, o.source, o.reseller) for o in orders] == [
@@ -111,7 +113,7 @@ def test_documented_columns_import_orders_entitlements_and_import_coverage_l6(wo
 
 def test_consumables_are_imported_as_purchases_without_entitlements_l6_l2(world, catalogue):
     batch = upload(world, HEADER, "1234567,TNR-1,10,2025-04-01,,,,,")
-    imports.batch_confirm(batch=batch, actor=world.users["reseller"])
+    imports.batch_confirm(batch=batch, actor=world.users["reseller"], now=timezone.now())
     assert OrderLine.objects.filter(product=catalogue["toner"]).count() == 1
     assert not Entitlement.objects.exists()
 
@@ -119,7 +121,7 @@ def test_consumables_are_imported_as_purchases_without_entitlements_l6_l2(world,
 def test_imported_subscriptions_run_to_the_next_anniversary_l6_l2(world, catalogue):
     # The world's agreement has its anniversary in March: the last day of March.
     batch = upload(world, HEADER, "1234567,CLD-SUB,3,2025-05-10,,,,,")
-    imports.batch_confirm(batch=batch, actor=world.users["reseller"])
+    imports.batch_confirm(batch=batch, actor=world.users["reseller"], now=timezone.now())
     entitlement = Entitlement.objects.get()
     assert entitlement.coverage_end == world.site.agreement.next_anniversary(date(2025, 5, 11))
     assert entitlement.coverage_end.month == 3
@@ -134,7 +136,7 @@ def test_rows_without_order_number_form_one_order_per_site_and_date_l6(world, ca
         "1234567,ATL-DB,3,2025-03-15,,,,,",
     )
     assert (batch.order_count, batch.summary["orders"]) == (2, 2)
-    imports.batch_confirm(batch=batch, actor=world.users["reseller"])
+    imports.batch_confirm(batch=batch, actor=world.users["reseller"], now=timezone.now())
     assert sorted(o.lines.count() for o in Order.objects.all()) == [1, 2]
 
 
@@ -163,7 +165,7 @@ def test_snipeit_export_imports_into_the_chosen_site_l6(world, catalogue):
     )
     assert (batch.state, batch.format) == (ImportBatch.State.READY, ImportBatch.Format.SNIPEIT)
 
-    imports.batch_confirm(batch=batch, actor=world.users["reseller"])
+    imports.batch_confirm(batch=batch, actor=world.users["reseller"], now=timezone.now())
 
     by_quantity = {e.quantity: e for e in Entitlement.objects.filter(site=world.site)}
     assert set(by_quantity) == {10, 4}
@@ -241,7 +243,7 @@ def test_a_file_with_invalid_rows_imports_nothing_and_lists_every_line_and_colum
     ]
     assert batch.error_count == 14
     with pytest.raises(ValidationError, match="has errors"):
-        imports.batch_confirm(batch=batch, actor=world.users["reseller"])
+        imports.batch_confirm(batch=batch, actor=world.users["reseller"], now=timezone.now())
     assert not Order.objects.exists()
     assert not Entitlement.objects.exists()
 
@@ -334,6 +336,7 @@ def test_a_file_that_is_not_utf8_is_refused_with_a_message_l6(world, catalogue):
             upload=SimpleUploadedFile("x.csv", data),
             actor=world.users["reseller"],
             reseller=world.reseller,
+            as_of=timezone.localdate(),
         )
 
 
@@ -357,7 +360,7 @@ def test_a_bom_semicolons_and_windows_line_endings_are_accepted_l6(world, catalo
     )
     assert batch.state == ImportBatch.State.READY, batch.errors
     assert (batch.row_count, batch.summary["quantity"]) == (2, 5)
-    imports.batch_confirm(batch=batch, actor=world.users["reseller"])
+    imports.batch_confirm(batch=batch, actor=world.users["reseller"], now=timezone.now())
     assert OrderLine.objects.filter(unit_price=Decimal("199.50")).count() == 1
 
 
@@ -375,7 +378,7 @@ def test_a_file_over_50_mb_is_refused_with_a_message_l6(client, world, catalogue
 
 def test_a_file_over_the_row_limit_is_refused_with_a_message_l6(world, catalogue, monkeypatch):
     assert imports.MAX_ROWS == 200_000
-    monkeypatch.setattr(imports, "MAX_ROWS", 3)
+    monkeypatch.setattr(batches, "MAX_ROWS", 3)
     rows = ["1234567,ATL-DB,1,2025-03-14,,,,,"] * 4
     with pytest.raises(ValidationError, match="more than 3 rows"):
         upload(world, HEADER, *rows)
@@ -390,6 +393,23 @@ def test_a_reseller_cannot_import_into_another_resellers_site_l6_a4(world, catal
     missing = upload(world, HEADER, "7000000,ATL-DB,1,2025-03-14,,,,,")
     assert other.errors[0]["message"] == "Unknown site 7654321."
     assert missing.errors[0]["message"] == "Unknown site 7000000."  # the same answer: no leak
+    assert not Entitlement.objects.exists()
+
+
+def test_a_confirmation_stays_within_the_uploaders_sites_even_when_staff_confirm_l6_a4(
+    world, catalogue
+):
+    """The scope is the uploading user's (Site.objects.for_user): a site the reseller no
+    longer manages is unknown at confirmation, whoever confirms."""
+    batch = upload(world, HEADER, "1234567,ATL-DB,5,2025-03-14,,,,,")
+    assert batch.state == ImportBatch.State.READY
+    world.site.reseller = world.other_reseller
+    world.site.save()
+
+    assert not imports.batch_confirm(batch=batch, actor=world.users["staff"], now=timezone.now())
+
+    batch.refresh_from_db()
+    assert (batch.state, errors_of(batch)) == (ImportBatch.State.INVALID, [(2, "site_number")])
     assert not Entitlement.objects.exists()
 
 
@@ -476,7 +496,7 @@ def test_confirm_checks_the_file_again_and_imports_nothing_when_a_row_became_inv
     batch = upload(world, HEADER, "1234567,ATL-DB,5,2025-03-14,,,,,")
     Product.objects.filter(pk=catalogue["atlas"].pk).update(end_of_sale=date(2025, 1, 1))
 
-    assert not imports.batch_confirm(batch=batch, actor=world.users["reseller"])
+    assert not imports.batch_confirm(batch=batch, actor=world.users["reseller"], now=timezone.now())
 
     batch.refresh_from_db()
     assert (batch.state, errors_of(batch)) == (ImportBatch.State.INVALID, [(2, "part_number")])
@@ -487,7 +507,7 @@ def test_a_batch_whose_file_is_gone_is_refused_on_confirm_not_an_error_page_l6(w
     batch = upload(world, HEADER, "1234567,ATL-DB,5,2025-03-14,,,,,")
     batch.file.storage.delete(batch.file.name)
     with pytest.raises(ValidationError, match="no longer stored"):
-        imports.batch_confirm(batch=batch, actor=world.users["reseller"])
+        imports.batch_confirm(batch=batch, actor=world.users["reseller"], now=timezone.now())
     assert not Entitlement.objects.exists()
 
 
@@ -630,7 +650,7 @@ def test_the_command_stops_on_errors_and_imports_nothing_l6(tmp_path, world, cat
     ],
 )
 def test_amounts_are_read_with_either_decimal_mark_l6(text, amount):
-    assert imports._amount(text) == Decimal(amount)
+    assert imports.parse_amount(text) == Decimal(amount)
 
 
 def test_a_large_confirmed_file_is_imported_by_the_worker_while_the_page_polls(
@@ -638,7 +658,7 @@ def test_a_large_confirmed_file_is_imported_by_the_worker_while_the_page_polls(
 ):
     """L6: files above the worker threshold are queued; the preview shows progress, the task
     imports them, and a second confirm while queued is refused."""
-    monkeypatch.setattr(imports, "IMPORT_IN_WORKER_ABOVE_ROWS", 1)
+    monkeypatch.setattr(batches, "IMPORT_IN_WORKER_ABOVE_ROWS", 1)
     ProductFactory(part_number="QUEUE-1")
     client_for(client, world, "reseller")
     body = (

@@ -86,7 +86,7 @@ def test_the_poe_progress_and_verify_pages_have_a_fixed_query_ceiling(
 ):
     _fill(world.site, size)
     document = poe_issue(
-        site=world.site, order=None, actor=None, on=Entitlement.objects.first().purchased_on
+        site=world.site, order=None, actor=None, as_of=Entitlement.objects.first().purchased_on
     )
     PoEDocument.objects.filter(pk=document.pk).update(state=PoEDocument.State.PENDING)
     client_for(client, world, "primary")
@@ -125,7 +125,7 @@ def test_the_poe_download_and_statement_csv_have_a_fixed_query_ceiling(
 ):
     _fill(world.site, size)
     document = poe_issue(
-        site=world.site, order=None, actor=None, on=Entitlement.objects.first().purchased_on
+        site=world.site, order=None, actor=None, as_of=Entitlement.objects.first().purchased_on
     )
     client_for(client, world, "primary")
     with django_assert_max_num_queries(8):

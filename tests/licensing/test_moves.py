@@ -12,6 +12,7 @@ from auditlog.models import LogEntry
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -81,7 +82,7 @@ def request_move(entitlement, actor, today, **overrides) -> LicenceMove:
         "reason": "",
         "purchase": "",
         "actor": actor,
-        "on": today,
+        "as_of": today,
         **overrides,
     }
     return services.move_request(**values)
@@ -130,7 +131,7 @@ def test_confirming_moves_the_activation_and_emails_the_customer_once(
     move = request_move(licence, world.users["primary"], today)
 
     with django_capture_on_commit_callbacks(execute=True):
-        new = services.move_confirm(move=move, actor=world.users["staff"], on=today)
+        new = services.move_confirm(move=move, actor=world.users["staff"], now=timezone.now())
     email_send_task(OutgoingEmail.objects.get(key=f"move-confirmed:{move.pk}").pk)  # E1: no resend
 
     old = old_activation(licence)
@@ -150,7 +151,7 @@ def test_a_lost_machine_is_deactivated_with_the_reason(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.move_confirm(move=move, actor=world.users["staff"], on=today)
+        services.move_confirm(move=move, actor=world.users["staff"], now=timezone.now())
 
     assert old_activation(licence).deactivation_reason == "Lost or stolen: Stolen from a car"
 
@@ -159,10 +160,10 @@ def test_a_decided_move_cannot_be_confirmed_again(
     world, licence, today, django_capture_on_commit_callbacks
 ):
     move = request_move(licence, world.users["primary"], today)
-    services.move_reject(move=move, actor=world.users["staff"])
+    services.move_reject(move=move, actor=world.users["staff"], now=timezone.now())
 
     with pytest.raises(ValidationError, match="already decided"):
-        services.move_confirm(move=move, actor=world.users["staff"], on=today)
+        services.move_confirm(move=move, actor=world.users["staff"], now=timezone.now())
     assert old_activation(licence).is_active
 
 
@@ -173,7 +174,7 @@ def test_confirming_is_refused_when_the_new_machine_was_activated_elsewhere_mean
     ActivationFactory(entitlement=EntitlementFactory(product=licence.product), machine_id="NEW-PC")
 
     with pytest.raises(ValidationError, match="was activated elsewhere in the meantime"):
-        services.move_confirm(move=move, actor=world.users["staff"], on=today)
+        services.move_confirm(move=move, actor=world.users["staff"], now=timezone.now())
 
     move.refresh_from_db()
     assert move.state == LicenceMove.State.PENDING
@@ -185,9 +186,11 @@ def test_moving_again_within_twelve_months_costs_twenty_percent(
 ):
     move = request_move(licence, world.users["primary"], today - timedelta(days=30))
     with django_capture_on_commit_callbacks(execute=True):
-        services.move_confirm(move=move, actor=world.users["staff"], on=today - timedelta(days=29))
+        services.move_confirm(
+            move=move, actor=world.users["staff"], now=timezone.now() - timedelta(days=29)
+        )
 
-    quote = services.move_quote_for(entitlement=licence, on=today)
+    quote = services.move_quote_for(entitlement=licence, as_of=today)
 
     assert (quote.rule, quote.fee) == ("L8.3", Decimal("200.00"))
 
@@ -200,7 +203,7 @@ def test_a_version_not_released_yet_is_not_the_newest(licence, today):
         eos_date=today + timedelta(days=2000),
     )
 
-    facts = services.move_facts(entitlement=licence, on=today, purchase="upgrade")
+    facts = services.move_facts(entitlement=licence, as_of=today, purchase="upgrade")
 
     assert (facts.newest_version, facts.newest_upgrade_price) == ("12.0", Decimal("350.00"))
 
@@ -226,10 +229,77 @@ def test_an_old_licence_past_eos_quotes_support_and_the_oldest_supported_version
     licence.coverage_end = add_years(today, -2)  # lapsed a year ago
     licence.save()
 
-    quote = services.move_quote_for(entitlement=licence, on=today)
+    quote = services.move_quote_for(entitlement=licence, as_of=today)
 
     # 40 % (3 years old) of version 12.0's list price (the product's, 1,000)
     assert (quote.rule, quote.fee, quote.upgrade_to) == ("L8.5", Decimal("400.00"), "12.0")
+
+
+# --- race-free by construction (L3, L8) -------------------------------------------------------
+
+
+def test_a_second_pending_move_of_one_activation_is_refused_by_the_constraint(
+    world, licence, today, monkeypatch
+):
+    """The path two requests sent at the same moment take where the pending check cannot see
+    each other: the partial unique constraint refuses the second, with the same message."""
+    request_move(licence, world.users["primary"], today)
+    monkeypatch.setattr("licensing.services.moves._pending_move_exists", lambda _entitlement: False)
+
+    with pytest.raises(ValidationError, match="already waiting for confirmation"):
+        request_move(licence, world.users["primary"], today, new_machine_id="THIRD-PC")
+
+    assert LicenceMove.objects.filter(state=LicenceMove.State.PENDING).count() == 1
+
+
+def test_the_database_holds_one_pending_move_per_activation(world, licence, today):
+    values = {
+        "entitlement": licence,
+        "old_activation": old_activation(licence),
+        "requested_on": today,
+        "rule": "L8.2",
+        "fee": Decimal(0),
+        "explanation": "…",
+    }
+    LicenceMove.objects.create(new_machine_id="A-PC", state=LicenceMove.State.REJECTED, **values)
+    LicenceMove.objects.create(new_machine_id="B-PC", **values)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LicenceMove.objects.create(new_machine_id="C-PC", **values)
+
+
+def test_confirming_is_refused_when_the_old_machine_was_deactivated_meanwhile(
+    world, licence, today
+):
+    move = request_move(licence, world.users["primary"], today)
+    Activation.objects.filter(pk=move.old_activation_id).update(deactivated_on=today)
+
+    with pytest.raises(ValidationError, match="OLD-PC was deactivated on"):
+        services.move_confirm(move=move, actor=world.users["staff"], now=timezone.now())
+
+    move.refresh_from_db()
+    assert move.state == LicenceMove.State.PENDING
+    assert not licence.activations.filter(machine_id="NEW-PC").exists()
+
+
+def test_confirming_is_refused_when_the_licence_runs_on_more_machines_than_it_holds(
+    world, licence, today
+):
+    move = request_move(licence, world.users["primary"], today)
+    ActivationFactory(entitlement=licence, machine_id="SECOND-PC")
+    ActivationFactory(entitlement=licence, machine_id="THIRD-PC")  # 3 active, 2 held
+
+    with pytest.raises(ValidationError, match="activated on 3 machines but holds 2 licences"):
+        services.move_confirm(move=move, actor=world.users["staff"], now=timezone.now())
+
+    assert old_activation(licence).is_active
+
+
+def test_an_activation_beyond_the_quantity_is_refused(world, licence, today):
+    services.activation_add(entitlement=licence, machine_id="SECOND-PC", actor=None, as_of=today)
+
+    with pytest.raises(ValidationError, match="already activated"):
+        services.activation_add(entitlement=licence, machine_id="THIRD-PC", actor=None, as_of=today)
 
 
 # --- the request page --------------------------------------------------------------------------

@@ -21,14 +21,14 @@ pytestmark = pytest.mark.django_db
 TODAY = date(2025, 6, 1)
 
 
-def place(site, ordered_on, *lines, today=TODAY, source=Order.Source.ADMIN):
+def place(site, ordered_on, *lines, as_of=TODAY, source=Order.Source.ADMIN):
     return services.order_place(
         site=site,
         ordered_on=ordered_on,
         lines=list(lines),
         actor=None,
         source=source,
-        today=today,
+        as_of=as_of,
     )
 
 
@@ -286,6 +286,7 @@ def order(world, catalogue):
         ],
         actor=world.users["reseller"],
         source=Order.Source.PORTAL,
+        as_of=timezone.localdate(),
     )
 
 
@@ -343,7 +344,7 @@ def test_the_site_order_list_pages_and_offers_placement_to_the_reseller(client, 
             world.site,
             timezone.localdate() - timedelta(days=day),
             services.LineRequest(catalogue["atlas"], 1),
-            today=timezone.localdate(),
+            as_of=timezone.localdate(),
         )
     client_for(client, world, "reseller")
     url = reverse("licensing:site_orders", args=[world.site.number])
@@ -384,7 +385,7 @@ def test_order_list_queries_do_not_grow(client, world, n, django_assert_max_num_
             timezone.localdate() - timedelta(days=day),
             services.LineRequest(product, 1),
             services.LineRequest(product, 2),
-            today=timezone.localdate(),
+            as_of=timezone.localdate(),
         )
     client_for(client, world, "reseller")
 
@@ -401,7 +402,7 @@ def test_order_page_queries_do_not_grow(client, world, n, django_assert_max_num_
     lines = [
         services.LineRequest(ProductFactory(), 1, edition=None, version=None) for _ in range(n)
     ]
-    order = place(world.site, timezone.localdate(), *lines, today=timezone.localdate())
+    order = place(world.site, timezone.localdate(), *lines, as_of=timezone.localdate())
     client_for(client, world, "primary")
 
     response = measure(

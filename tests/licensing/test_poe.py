@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from licensing import poe, services
 from licensing.models import Edition, Entitlement, Order, PoEDocument, Product, Version
+from licensing.tasks import poe_render_task
 from portal.core import pdf
 from tests.conftest import client_for
 
@@ -66,6 +67,7 @@ def place(site, *lines, days_ago: int = 30) -> Order:
         lines=[services.LineRequest(*line) for line in lines],
         actor=None,
         source=Order.Source.ADMIN,
+        as_of=timezone.localdate(),
     )
 
 
@@ -185,7 +187,7 @@ def test_a_reseller_gets_the_poe_of_a_client_site(client, world, licensed):
 
 @pytest.fixture
 def site_document(world, licensed) -> PoEDocument:
-    return poe.poe_issue(site=world.site, order=None, actor=None, on=timezone.localdate())
+    return poe.poe_issue(site=world.site, order=None, actor=None, as_of=timezone.localdate())
 
 
 def test_verify_confirms_a_genuine_current_poe_without_signing_in(client, site_document, licensed):
@@ -215,7 +217,7 @@ def test_verify_says_no_longer_current_after_the_entitlements_change(
 
 def test_verify_of_an_order_poe_is_no_longer_current_when_a_quantity_moves(client, world, licensed):
     document = poe.poe_issue(
-        site=world.site, order=licensed["order"], actor=None, on=timezone.localdate()
+        site=world.site, order=licensed["order"], actor=None, as_of=timezone.localdate()
     )
     url = reverse("licensing:verify", args=[document.code])
     assert "Genuine and current" in client.get(url).content.decode()
@@ -279,7 +281,7 @@ def test_the_pdf_carries_no_clock_time_only_the_issue_date_and_a_fixed_id(site_d
 
 
 def test_issuing_again_on_the_same_day_with_the_same_data_reuses_the_document(world, site_document):
-    again = poe.poe_issue(site=world.site, order=None, actor=None, on=site_document.issued_on)
+    again = poe.poe_issue(site=world.site, order=None, actor=None, as_of=site_document.issued_on)
     assert again.pk == site_document.pk
 
 
@@ -494,8 +496,7 @@ def test_a_failed_render_says_so_on_the_status_page(client, world, monkeypatch):
     def broken(**kwargs):
         raise ValueError("renderer broke")
 
-    monkeypatch.setattr("licensing.tasks.poe_render", broken)
-    from licensing.tasks import poe_render_task
+    monkeypatch.setattr("licensing.poe.poe_render", broken)
 
     with pytest.raises(ValueError, match="renderer broke"):
         poe_render_task.delay(document.pk)

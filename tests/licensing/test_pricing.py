@@ -36,7 +36,7 @@ class Case:
 def facts_for(case: Case) -> EditionChangeFacts:
     current, target = case.change
     values = {
-        "on": ON,
+        "as_of": ON,
         "current_edition": current,
         "current_price": PRICES[current],
         "target_edition": target,

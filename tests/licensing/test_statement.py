@@ -38,6 +38,7 @@ def place(site, *lines, days_ago: int, source=Order.Source.ADMIN) -> Order:
         lines=[services.LineRequest(*line) for line in lines],
         actor=None,
         source=source,
+        as_of=timezone.localdate(),
     )
 
 
@@ -48,7 +49,6 @@ def history(world):
     site of the same customer. The other tenant has an order of its own."""
     world.site.customer.name = "Alpha Holdings"
     world.site.customer.save()
-    today = timezone.localdate()
     atlas = ProductFactory(part_number="ATL-DB-100", name="Atlas Database Server")
     plus = EditionFactory(product=atlas, name="Plus", price=Decimal("16000"))
     v11 = VersionFactory(product=atlas, version="11.0")
@@ -88,7 +88,7 @@ def history(world):
         quantities={Entitlement.objects.get(order_line__order=annex_order): 2},
         actor=world.users["staff"],
     )
-    services.transfer_approve(transfer=transfer, actor=world.users["staff"], on=today)
+    services.transfer_approve(transfer=transfer, actor=world.users["staff"], now=timezone.now())
     place(world.other_site, (gamma, 7, None, None, Decimal("999")), days_ago=10)
     return {
         "direct": direct,

@@ -4,7 +4,7 @@ admin, with its audit trail (A7)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -23,6 +23,7 @@ from tests.licensing.factories import EntitlementFactory, ProductFactory
 pytestmark = pytest.mark.django_db
 
 ON = date(2025, 6, 15)
+AT = datetime(2025, 6, 15, 12, tzinfo=UTC)  # the moment of the decisions below, on ON
 
 
 @pytest.fixture
@@ -83,7 +84,7 @@ def test_approval_moves_the_quantity_with_its_coverage_and_history_on_both_sides
 ):
     transfer = request(world, annex, {held: 2})
 
-    services.transfer_approve(transfer=transfer, actor=world.users["staff"], on=ON)
+    services.transfer_approve(transfer=transfer, actor=world.users["staff"], now=AT)
 
     held.refresh_from_db()
     moved = Entitlement.objects.get(site=annex)
@@ -109,7 +110,7 @@ def test_approval_moves_the_quantity_with_its_coverage_and_history_on_both_sides
 def test_approval_is_audited_with_the_staff_member(world, annex, held):
     transfer = request(world, annex, {held: 2})
 
-    services.transfer_approve(transfer=transfer, actor=world.users["staff"], on=ON)
+    services.transfer_approve(transfer=transfer, actor=world.users["staff"], now=AT)
 
     decided = LogEntry.objects.get_for_object(transfer).filter(action=LogEntry.Action.UPDATE)
     assert [(e.actor, e.changes_dict["state"]) for e in decided] == [
@@ -128,7 +129,7 @@ def test_approval_is_audited_with_the_staff_member(world, annex, held):
 def test_the_whole_quantity_can_move(world, annex, held):
     transfer = request(world, annex, {held: 5})
 
-    services.transfer_approve(transfer=transfer, actor=world.users["staff"], on=ON)
+    services.transfer_approve(transfer=transfer, actor=world.users["staff"], now=AT)
 
     held.refresh_from_db()
     assert held.quantity == 0
@@ -169,10 +170,10 @@ def test_approval_moves_nothing_when_one_line_no_longer_fits(world, annex, held)
     other = EntitlementFactory(site=world.site, quantity=4)
     transfer = request(world, annex, {held: 2, other: 4})
     earlier = request(world, annex, {other: 1})
-    services.transfer_approve(transfer=earlier, actor=world.users["staff"], on=ON)
+    services.transfer_approve(transfer=earlier, actor=world.users["staff"], now=AT)
 
     with pytest.raises(ValidationError, match="holds 3; 4 cannot be transferred"):
-        services.transfer_approve(transfer=transfer, actor=world.users["staff"], on=ON)
+        services.transfer_approve(transfer=transfer, actor=world.users["staff"], now=AT)
 
     held.refresh_from_db()
     transfer.refresh_from_db()
@@ -184,10 +185,10 @@ def test_approval_moves_nothing_when_one_line_no_longer_fits(world, annex, held)
 
 def test_a_decided_transfer_cannot_be_decided_again(world, annex, held):
     transfer = request(world, annex, {held: 1})
-    services.transfer_reject(transfer=transfer, actor=world.users["staff"])
+    services.transfer_reject(transfer=transfer, actor=world.users["staff"], now=AT)
 
     with pytest.raises(ValidationError, match="already decided"):
-        services.transfer_approve(transfer=transfer, actor=world.users["staff"], on=ON)
+        services.transfer_approve(transfer=transfer, actor=world.users["staff"], now=AT)
     held.refresh_from_db()
     assert held.quantity == 5
 
@@ -361,7 +362,7 @@ def test_staff_approve_a_transfer_in_the_admin(client, world, annex, held):
 
 def test_the_site_history_shows_the_transfer_to_its_customers(client, world, annex, held):
     transfer = request(world, annex, {held: 2})
-    services.transfer_approve(transfer=transfer, actor=world.users["staff"], on=ON)
+    services.transfer_approve(transfer=transfer, actor=world.users["staff"], now=AT)
     client_for(client, world, "primary")
 
     response = client.get(reverse("accounts:site_history", args=[world.site.number]))
@@ -373,7 +374,7 @@ def test_the_site_history_shows_the_transfer_to_its_customers(client, world, ann
 def test_the_admin_reports_a_transfer_that_no_longer_fits(client, world, annex, held):
     transfer = request(world, annex, {held: 5})
     earlier = request(world, annex, {held: 1})
-    services.transfer_approve(transfer=earlier, actor=world.users["staff"], on=ON)
+    services.transfer_approve(transfer=earlier, actor=world.users["staff"], now=AT)
     superuser = with_totp(UserFactory(email="root@vendor.test", is_staff=True, is_superuser=True))
     client.force_login(superuser)
 
@@ -424,13 +425,13 @@ def test_licences_running_on_machines_cannot_be_transferred_away(world, annex, h
     """L7 with L3: the source keeps at least as many licences as it has active activations;
     the refusal says how many may move, and nothing changes."""
     for machine in ("PC-1", "PC-2", "PC-3"):
-        services.activation_add(entitlement=held, machine_id=machine, actor=None, on=ON)
+        services.activation_add(entitlement=held, machine_id=machine, actor=None, as_of=ON)
 
     with pytest.raises(ValidationError, match="at most 2 of its 5 licences"):
         request(world, annex, {held: 3})
 
     assert SiteTransfer.objects.count() == 0
     transfer = request(world, annex, {held: 2})
-    services.transfer_approve(transfer=transfer, actor=world.users["staff"], on=ON)
+    services.transfer_approve(transfer=transfer, actor=world.users["staff"], now=AT)
     held.refresh_from_db()
     assert held.quantity == 3

@@ -26,6 +26,7 @@ from licensing.models import (
     UpdatePreference,
     Version,
 )
+from licensing.tasks import update_digests_send_task, updates_notify_due_task
 from portal.core.models import OutgoingEmail
 from tests.accounts.factories import ContactFactory, SiteFactory, UserFactory, with_totp
 from tests.conftest import client_for
@@ -44,6 +45,7 @@ def buy(site, product, *, days_ago: int, version=None, quantity: int = 1) -> Ent
         lines=[services.LineRequest(product, quantity, None, version, Decimal(100))],
         actor=None,
         source=Order.Source.ADMIN,
+        as_of=timezone.localdate(),
     )
     return Entitlement.objects.get(order_line__order=order)
 
@@ -275,8 +277,6 @@ def test_noticing_a_release_takes_the_same_queries_for_3_or_30_recipients(world,
 
 
 def test_the_celery_tasks_run_the_jobs(world, catalogue):
-    from licensing.tasks import update_digests_send_task, updates_notify_due_task
-
     release(catalogue["atlas"], "11.0", days_ago=1)
     updates_notify_due_task.delay()
     assert len(mail.outbox) == 4

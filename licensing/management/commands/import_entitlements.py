@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from accounts.models import Site
 from licensing import imports
@@ -49,7 +50,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         try:
             outcome = imports.path_import(
-                path=path, site=chosen, file_format=format, dry_run=dry_run
+                path=path, site=chosen, file_format=format, dry_run=dry_run, now=timezone.now()
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error

@@ -1,0 +1,95 @@
+"""L2: orders — a purchase at a site on a date — and their lines."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import ScopedQuerySet
+from licensing.models.catalogue import PRICE, Edition, Product, Version
+from portal.core.money import DEFAULT_CURRENCY
+
+
+class OrderQuerySet(ScopedQuerySet):
+    site_lookup = "site__"
+
+
+class Order(models.Model):
+    """L2: a purchase at a site on a date, direct or through the site's reseller."""
+
+    class Source(models.TextChoices):
+        ADMIN = "admin", _("Entered by staff")
+        PORTAL = "portal", _("Placed by the reseller")
+        IMPORT = "import", _("Imported")
+
+    number = models.CharField(_("order number"), max_length=40, unique=True)
+    site = models.ForeignKey(
+        "accounts.Site", verbose_name=_("site"), on_delete=models.PROTECT, related_name="orders"
+    )
+    ordered_on = models.DateField(_("order date"))
+    reseller = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("through reseller"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+    )
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices)
+    currency = models.CharField(_("currency"), max_length=3, default=DEFAULT_CURRENCY)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = OrderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-ordered_on", "-pk"]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        indexes = [models.Index(fields=["site", "ordered_on"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_additional_data(self) -> dict:
+        return {"site_id": self.site_id}
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="lines"
+    )
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    edition = models.ForeignKey(
+        Edition, verbose_name=_("edition"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    version = models.ForeignKey(
+        Version, verbose_name=_("version"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    unit_price = models.DecimalField(_("unit price"), **PRICE)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="order_line_quantity_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product.part_number}"
