@@ -7,4 +7,4 @@ class LicensingConfig(AppConfig):
     verbose_name = _("Licensing")
 
     def ready(self) -> None:
-        from licensing import audit  # noqa: F401  (A7 registrations, once models load)
+        from licensing import audit  # noqa: F401, PLC0415  (A7 registrations need loaded models)

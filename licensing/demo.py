@@ -187,7 +187,7 @@ def _order(site: Site, number: str, ordered_on: date, lines: list[LineRequest]) 
 
 
 @transaction.atomic
-def licensing_demo_load(today: date) -> None:
+def licensing_demo_load(*, as_of: date) -> None:
     products = _catalogue()
     atlas, dev, beacon = products["ATL-DB-100"], products["ATL-DB-DEV"], products["BCN-AN-200"]
     nimbus, keystone, labels = (
@@ -212,7 +212,7 @@ def licensing_demo_load(today: date) -> None:
     order = _order(
         warsaw,
         "DEMO-1000001-A",
-        add_months(today, -5),
+        add_months(as_of, -5),
         [
             LineRequest(atlas, 4, edition(atlas, "Plus"), version(atlas, "11.0")),
             LineRequest(dev, 10, None, version(dev, "11.0")),
@@ -231,7 +231,7 @@ def licensing_demo_load(today: date) -> None:
     _order(
         warsaw,
         "DEMO-1000001-B",
-        add_months(today, -10) - timedelta(days=15),
+        add_months(as_of, -10) - timedelta(days=15),
         [
             LineRequest(beacon, 3, edition(beacon, "Standard"), version(beacon, "6.0")),
         ],
@@ -240,7 +240,7 @@ def licensing_demo_load(today: date) -> None:
     old = _order(
         sites["1000002"],
         "DEMO-1000002-A",
-        add_months(today, -38),
+        add_months(as_of, -38),
         [
             LineRequest(atlas, 2, edition(atlas, "Standard"), version(atlas, "9.0")),
         ],
@@ -254,7 +254,7 @@ def licensing_demo_load(today: date) -> None:
     _order(
         sites["1000003"],
         "DEMO-1000003-A",
-        add_months(today, -2),
+        add_months(as_of, -2),
         [
             LineRequest(keystone, 2, None, version(keystone, "FW 3.1")),
             LineRequest(nimbus, 5),
@@ -263,7 +263,7 @@ def licensing_demo_load(today: date) -> None:
     _order(
         sites["2000001"],
         "DEMO-2000001-A",
-        add_months(today, -14),
+        add_months(as_of, -14),
         [
             LineRequest(beacon, 1, edition(beacon, "Pro"), version(beacon, "5.2")),
         ],
@@ -271,7 +271,7 @@ def licensing_demo_load(today: date) -> None:
     _order(
         sites["3000001"],
         "DEMO-3000001-A",
-        add_months(today, -1),
+        add_months(as_of, -1),
         [
             LineRequest(nimbus, 12),
             LineRequest(dev, 15, None, version(dev, "11.0")),

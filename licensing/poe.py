@@ -13,9 +13,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Site, User
-from licensing.jobs import enqueue_on_commit
 from licensing.models import Entitlement, Order, PoEDocument
 from licensing.selectors import order_entitlements
+from portal.core.jobs import enqueue_on_commit
 from portal.core.pdf import render_pdf
 
 # Larger documents render in the Celery worker while the page shows progress.

@@ -34,8 +34,8 @@ from django.utils import timezone
 
 from accounts.models import Contact, User
 from accounts.selectors import sites_for_user
-from licensing.jobs import enqueue_on_commit
 from licensing.models import CoveragePeriod, UpdateNotice, UpdatePreference, Version
+from portal.core.jobs import enqueue_on_commit
 from portal.core.mail import email_queue
 from portal.core.models import OutgoingEmail
 

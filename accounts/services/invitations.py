@@ -11,7 +11,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,12 @@ from portal.core.audit import acting_as
 from portal.core.mail import email_queue
 
 INVITATION_SALT = "accounts.invitation"
+
+
+def _account_exists() -> ValidationError:
+    return ValidationError(
+        _("An account with this e-mail address already exists: sign in to accept.")
+    )
 
 
 def invitation_token(invitation: Invitation) -> str:
@@ -143,16 +149,20 @@ def invitation_accept(
     contact = Contact.objects.select_for_update().get(pk=locked.contact_id)
     if user is None:
         if account_exists(email=locked.email):
-            raise ValidationError(
-                _("An account with this e-mail address already exists: sign in to accept.")
-            )
-        user = User.objects.create_user(
-            email=locked.email,
-            password=password,
-            first_name=first_name,
-            last_name=last_name,
-            language=contact.language,
-        )
+            raise _account_exists()
+        try:
+            # A savepoint: a second invitation to the same address accepted at the same
+            # moment loses the race on the unique address and gets the same clear refusal.
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=locked.email,
+                    password=password,
+                    first_name=first_name,
+                    last_name=last_name,
+                    language=contact.language,
+                )
+        except IntegrityError as exc:
+            raise _account_exists() from exc
         EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     elif user.email.lower() != locked.email.lower():
         raise ValidationError(

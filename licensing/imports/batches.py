@@ -20,9 +20,9 @@ from licensing.imports.checks import FileCheck, check_file
 from licensing.imports.columns import MAX_ROWS, MAX_UPLOAD_BYTES
 from licensing.imports.context import import_context
 from licensing.imports.writes import write_file
-from licensing.jobs import enqueue_on_commit
 from licensing.models import ImportBatch
 from licensing.selectors import import_sites_for_operator, import_sites_for_user
+from portal.core.jobs import enqueue_on_commit
 
 
 def _record(batch: ImportBatch, check: FileCheck) -> None:

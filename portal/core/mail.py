@@ -33,6 +33,7 @@ from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from portal.core.jobs import enqueue_on_commit
 from portal.core.models import OutgoingEmail, OutgoingEmailAttempt
 
 logger = logging.getLogger(__name__)
@@ -42,9 +43,7 @@ Outcome = OutgoingEmailAttempt.Outcome
 
 # Text parts (subject, plain body) are not HTML: render them without escaping, so a customer
 # called O'Neil stays O'Neil and never becomes O&#x27;Neil.
-_UNESCAPED = Template(
-    "{% autoescape off %}{% include outbox_template_path %}{% endautoescape %}"
-)
+_UNESCAPED = Template("{% autoescape off %}{% include outbox_template_path %}{% endautoescape %}")
 
 
 def header_value(value: str) -> str:
@@ -112,25 +111,9 @@ def email_queue(
             )
     except IntegrityError:
         return OutgoingEmail.objects.get(key=key)
-    transaction.on_commit(lambda: _enqueue_send(email.pk))
+    # A broker outage is logged, not raised: the sweeper sends the row later.
+    enqueue_on_commit(email_send_task, email.pk)
     return email
-
-
-def _enqueue_send(email_id: int) -> None:
-    """After commit: hand the send to the broker. When the broker is down the request still
-    succeeds at once; the row stays pending and the sweeper sends it once the broker is back.
-    A connection of its own that tries once (the default retries for seconds while the
-    person waits for the page)."""
-    app = email_send_task.app
-    try:
-        if app.conf.task_always_eager:
-            email_send_task.apply_async(args=[email_id])
-            return
-        options = {**app.conf.broker_transport_options, "max_retries": 0}
-        with app.connection_for_write(transport_options=options) as connection:
-            email_send_task.apply_async(args=[email_id], connection=connection, retry=False)
-    except Exception:  # any broker failure; the row is committed, the sweeper has it
-        logger.warning("broker unavailable; e-mail %s waits for the sweeper", email_id)
 
 
 # --- sending ---------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from decimal import Decimal
 from functools import partial
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from licensing import imports
 from licensing.models import Entitlement, ImportBatch, Order
@@ -32,6 +33,7 @@ def previewed_batch(world, order_number: str) -> ImportBatch:
         upload=SimpleUploadedFile("entitlements.csv", data.encode(), "text/csv"),
         actor=user,
         reseller=user.reseller,
+        as_of=timezone.localdate(),
     )
     assert batch.state == ImportBatch.State.READY, batch.errors
     return batch
@@ -39,7 +41,9 @@ def previewed_batch(world, order_number: str) -> ImportBatch:
 
 def confirm(batch_id: int, actor) -> bool:
     """What the import page does on "Import": load the batch, then confirm it."""
-    return imports.batch_confirm(batch=ImportBatch.objects.get(pk=batch_id), actor=actor)
+    return imports.batch_confirm(
+        batch=ImportBatch.objects.get(pk=batch_id), actor=actor, now=timezone.now()
+    )
 
 
 @concurrent

@@ -37,6 +37,7 @@ def accept(invitation_id: int) -> User:
         password=TEST_PASSWORD,
         first_name="Ada",
         last_name="Newcomer",
+        now=timezone.now(),
     )
 
 

@@ -4,7 +4,7 @@ twice: the licences of a product are conserved across the customer's sites."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import partial
 
 import pytest
@@ -16,7 +16,7 @@ from tests.accounts.factories import SiteFactory, UserFactory, with_totp
 from tests.concurrency.race import REPEATS, assert_every_run, at_once, concurrent, kinds
 from tests.licensing.factories import EntitlementFactory, ProductFactory
 
-ON = date(2025, 6, 15)
+ON = datetime(2025, 6, 15, 12, tzinfo=UTC)  # the moment staff decide (L7)
 HELD = 5
 ALREADY_DECIDED = "This request was already decided."
 
@@ -50,7 +50,9 @@ def transfer_of(world, target, entitlement, quantity: int) -> SiteTransfer:
 
 def approve(transfer_id: int, actor) -> None:
     """What the admin's "Approve" action does: load the transfer, then approve it."""
-    services.transfer_approve(transfer=SiteTransfer.objects.get(pk=transfer_id), actor=actor, on=ON)
+    services.transfer_approve(
+        transfer=SiteTransfer.objects.get(pk=transfer_id), actor=actor, now=ON
+    )
 
 
 def quantities(entitlement: Entitlement) -> tuple[int, int]:

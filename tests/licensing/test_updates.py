@@ -4,6 +4,7 @@ and weekly jobs, the admin action) and downloads of the versions users are entit
 from __future__ import annotations
 
 import io
+from contextlib import redirect_stdout
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -143,8 +144,6 @@ def test_an_inactive_user_or_a_never_preference_is_not_a_recipient(world, catalo
 
 def run(command: str, *args: str) -> str:
     out = io.StringIO()
-    from contextlib import redirect_stdout
-
     with redirect_stdout(out):
         call_command(command, *args)
     return out.getvalue()

@@ -11,7 +11,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         logins = demo_data_load()
-        licensing_demo_load(today=timezone.localdate())
+        licensing_demo_load(as_of=timezone.localdate())
         self.stdout.write(
             self.style.SUCCESS("Demo data is loaded. Sign in at http://127.0.0.1:8000 with:")
         )
