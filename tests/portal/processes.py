@@ -16,6 +16,15 @@ ROOT = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).parent / "celery"
 
 
+# Site 4000001 (Direct Dynamics) is the demo site that is not enrolled yet: enrolling it
+# writes the welcome e-mail to the outbox (A5, E1).
+ENROL_DEMO_SITE = (
+    "from django.utils import timezone; from accounts.models import Site; "
+    "from accounts.services import site_enrol; "
+    "site_enrol(site=Site.objects.get(number='4000001'), actor=None, now=timezone.now())"
+)
+
+
 def stack_env(var_dir: Path, **extra: str) -> dict[str, str]:
     """The environment of `make run` (portal.settings.local), pointed at `var_dir`."""
     env = {

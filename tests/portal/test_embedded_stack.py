@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from tests.portal.processes import CELERY, ROOT, stack_env
+from tests.portal.processes import CELERY, ENROL_DEMO_SITE, ROOT, stack_env
 from tests.portal.processes import manage as _manage
 from tests.portal.processes import wait_for as _wait_for
 
@@ -30,15 +30,7 @@ def test_welcome_email_goes_through_the_real_worker_to_a_mail_file(embedded_env,
         text=True,
     )
     try:
-        # Site 4000001 (Direct Dynamics) is the demo site that is not enrolled yet.
-        _manage(
-            embedded_env,
-            "shell",
-            "-c",
-            "from django.utils import timezone; from accounts.models import Site; "
-            "from accounts.services import site_enrol; "
-            "site_enrol(site=Site.objects.get(number='4000001'), actor=None, now=timezone.now())",
-        )
+        _manage(embedded_env, "shell", "-c", ENROL_DEMO_SITE)
         mail_dir = tmp_path / "var" / "mail"
         mail = _wait_for(lambda: sorted(mail_dir.glob("*.log")), timeout=60)
         assert mail, "the worker wrote no e-mail file within 60 s"

@@ -22,7 +22,15 @@ from pathlib import Path
 import pytest
 
 from tests.infra import free_port, redis_process
-from tests.portal.processes import ROOT, celery_worker, manage, shell, stack_env, wait_for
+from tests.portal.processes import (
+    ENROL_DEMO_SITE,
+    ROOT,
+    celery_worker,
+    manage,
+    shell,
+    stack_env,
+    wait_for,
+)
 
 
 def mail_files(env) -> list[str]:
@@ -84,11 +92,7 @@ def test_a_worker_killed_after_the_hand_off_never_sends_twice(migrated, tmp_path
         )
         env = stack_env(migrated, **base)
         with celery_worker(hanging, tmp_path / "worker1.log") as worker:
-            shell(
-                env,
-                "from accounts.models import Site; from accounts.services import site_enrol; "
-                "site_enrol(site=Site.objects.get(number='4000001'), actor=None)",
-            )
+            shell(env, ENROL_DEMO_SITE)
             assert wait_for(marker.exists, timeout=60), (tmp_path / "worker1.log").read_text()
             worker.send_signal(signal.SIGKILL)
             worker.wait(timeout=10)
