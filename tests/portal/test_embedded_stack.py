@@ -7,9 +7,11 @@ import threading
 
 import pytest
 
-from tests.portal.processes import CELERY, ENROL_DEMO_SITE, ROOT, stack_env
+from tests.portal.processes import CELERY, ENROL_DEMO_SITE, ROOT, embedded_only, stack_env
 from tests.portal.processes import manage as _manage
 from tests.portal.processes import wait_for as _wait_for
+
+pytestmark = embedded_only
 
 
 @pytest.fixture

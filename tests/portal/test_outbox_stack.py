@@ -26,11 +26,14 @@ from tests.portal.processes import (
     ENROL_DEMO_SITE,
     ROOT,
     celery_worker,
+    embedded_only,
     manage,
     shell,
     stack_env,
     wait_for,
 )
+
+pytestmark = embedded_only
 
 
 def mail_files(env) -> list[str]:
