@@ -141,15 +141,12 @@ def _retry_delay(attempts: int) -> timedelta:
 def _claim(email_id: int, *, now: datetime, resend: bool) -> bool:
     """Take the row for one hand-off in a short transaction (a conditional UPDATE: of two
     workers given the same row at once, exactly one succeeds)."""
-    claimable = Q(status=Status.PENDING) & (
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    )
     if resend:
         # Staff resend a failed e-mail, or one whose outcome is unknown (lease over).
-        claimable = (
-            Q(status=Status.FAILED)
-            | Q(status=Status.SENDING, claimed_at__lte=now - settings.EMAIL_SEND_LEASE)
-            | Q(status=Status.PENDING)
+        claimable = Q(status=Status.FAILED) | _outcome_unknown(now)
+    else:
+        claimable = Q(status=Status.PENDING) & (
+            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
         )
     with transaction.atomic():
         return bool(
@@ -259,9 +256,13 @@ def emails_due(*, now: datetime):
 
 def emails_outcome_unknown(*, now: datetime):
     """E1: claimed, lease over, never marked: shown to staff, never resent automatically."""
-    return OutgoingEmail.objects.filter(
-        status=Status.SENDING, claimed_at__lte=now - settings.EMAIL_SEND_LEASE
-    )
+    return OutgoingEmail.objects.filter(_outcome_unknown(now))
+
+
+def _outcome_unknown(now: datetime) -> Q:
+    """E1: claimed longer ago than the lease and never marked (OutgoingEmail.outcome_unknown
+    says the same of one loaded row)."""
+    return Q(status=Status.SENDING, claimed_at__lte=now - settings.EMAIL_SEND_LEASE)
 
 
 @shared_task
