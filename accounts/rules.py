@@ -28,6 +28,9 @@ def _has_any_role(*wanted: Role):
 can_view_site = _has_any_role(*Role)
 # Primary contacts, site admins, the account-managing reseller and staff run the site (A5).
 can_manage_site = _has_any_role(Role.PRIMARY, Role.SITE_ADMIN, Role.RESELLER, Role.STAFF)
+# Prices (unit prices, order totals, the priced statement) are for those who run the site
+# (SPEC §1: STCs and authorized callers have a read-only inventory *without prices*; L5).
+can_view_prices = can_manage_site
 # Handing over the primary-contact role is the primary's, the reseller's or staff's call:
 # a site admin may do everything a primary may except remove the primary contact.
 can_change_primary = _has_any_role(Role.PRIMARY, Role.RESELLER, Role.STAFF)
@@ -38,5 +41,6 @@ can_manage_callers = _has_any_role(
 
 rules.add_perm("site.view", can_view_site)
 rules.add_perm("site.manage", can_manage_site)
+rules.add_perm("site.view_prices", can_view_prices)
 rules.add_perm("site.change_primary", can_change_primary)
 rules.add_perm("site.manage_callers", can_manage_callers)

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "bootstrap",
     "django_filters",
+    "django_htmx",
     "django_countries",
     "auditlog",
     "rules.apps.AutodiscoverRulesConfig",
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "portal.middleware.RequireMFAMiddleware",
     "portal.middleware.ConfirmSiteNumberMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"

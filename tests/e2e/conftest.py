@@ -21,6 +21,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from tests.e2e.audit import PageAudit
 from tests.e2e.helpers import Mailbox
 
 CHROMIUM = "/usr/bin/chromium"
@@ -77,15 +78,24 @@ def mailbox(e2e_settings) -> Mailbox:
 
 
 @pytest.fixture
+def page_audit() -> PageAudit:
+    return PageAudit()
+
+
+@pytest.fixture
 def new_context(
-    browser: Browser, live_server, transactional_db, e2e_settings
-) -> Iterator[Callable[[], BrowserContext]]:
-    """Make fresh browser contexts (separate cookie jars: one per person)."""
+    browser: Browser, live_server, transactional_db, e2e_settings, page_audit
+) -> Iterator[Callable[..., BrowserContext]]:
+    """Make fresh browser contexts (separate cookie jars: one per person). Every page loaded
+    in them is audited (axe-core, overflow); the test fails at teardown on any finding."""
     contexts: list[BrowserContext] = []
 
-    def make() -> BrowserContext:
-        context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    def make(*, width: int = 1366, height: int = 900) -> BrowserContext:
+        context = browser.new_context(
+            base_url=live_server.url, locale="en-GB", viewport={"width": width, "height": height}
+        )
         context.set_default_timeout(TIMEOUT_MS)
+        page_audit.install(context)
         # Nothing to see there, and a stray request would share the server's in-memory
         # database connection with the test's own queries.
         context.route("**/favicon.ico", lambda route: route.abort())
@@ -94,7 +104,11 @@ def new_context(
 
     yield make
     for context in contexts:
+        for open_page in context.pages:
+            # Let an audit still running on the last page report before the context closes.
+            open_page.wait_for_timeout(300)
         context.close()
+    page_audit.assert_clean()
 
 
 @pytest.fixture

@@ -1,0 +1,43 @@
+"""Money and dates for the reader's locale, written once (SPEC E2; review finding 16).
+
+Pages and e-mails format through these (the `money` and `day` template filters in
+`portal_format`); CSV files keep plain machine-readable values (`16000.00`, ISO dates) so a
+spreadsheet can compute with them. The locale is the active Django language unless one is
+given: a request's language in pages, the recipient's in e-mails (the outbox activates it).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_currency
+from django.utils import translation
+
+from portal.core.money import money
+
+# English pages are written for a European audience (EUR prices, day-month dates).
+_LOCALE_OF_LANGUAGE = {"en": "en_GB"}
+FALLBACK_LOCALE = "en_GB"
+
+
+def babel_locale(language: str | None = None) -> Locale:
+    language = language or translation.get_language() or "en"
+    code = _LOCALE_OF_LANGUAGE.get(language, translation.to_locale(language))
+    try:
+        return Locale.parse(code)
+    except (ValueError, UnknownLocaleError):
+        return Locale.parse(FALLBACK_LOCALE)
+
+
+def format_money(amount: Decimal | int | str, currency: str, *, language: str | None = None) -> str:
+    """`16000` EUR → "€16,000.00" in English, "16 000,00 €" in Polish (no-break spaces),
+    rounded by the portal's one rule first."""
+    return format_currency(money(amount), currency, locale=babel_locale(language))
+
+
+def format_day(day: date, *, language: str | None = None, style: str = "medium") -> str:
+    """A calendar date: "31 Dec 2026", "31 gru 2026", "2026年12月31日"."""
+    return babel_format_date(day, format=style, locale=babel_locale(language))
