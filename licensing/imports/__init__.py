@@ -66,8 +66,9 @@ from licensing.imports.batches import (
 from licensing.imports.checks import FileCheck, OrderGroup, check_file
 from licensing.imports.columns import (
     FIELDS,
+    MAX_COLUMNS,
+    MAX_LINE_QUANTITY,
     MAX_PRICE,
-    MAX_QUANTITY,
     MAX_REPORTED_ERRORS,
     MAX_ROWS,
     MAX_UPLOAD_BYTES,
@@ -93,8 +94,9 @@ __all__ = [
     "FIELDS",
     "IMPORT_BATCH_SIZE",
     "IMPORT_IN_WORKER_ABOVE_ROWS",
+    "MAX_COLUMNS",
+    "MAX_LINE_QUANTITY",
     "MAX_PRICE",
-    "MAX_QUANTITY",
     "MAX_REPORTED_ERRORS",
     "MAX_ROWS",
     "MAX_UPLOAD_BYTES",

@@ -19,6 +19,7 @@ from accounts.models import Organisation, Site, User
 from licensing.imports.checks import FileCheck, check_file
 from licensing.imports.columns import MAX_ROWS, MAX_UPLOAD_BYTES
 from licensing.imports.context import import_context
+from licensing.imports.rows import RowError
 from licensing.imports.writes import write_file
 from licensing.models import ImportBatch
 from licensing.selectors import import_sites_for_operator, import_sites_for_user
@@ -34,6 +35,15 @@ def _record(batch: ImportBatch, check: FileCheck) -> None:
     batch.error_count = check.error_count
     batch.errors = [error.as_dict() for error in check.errors]
     batch.summary = check.summary()
+
+
+def _refuse(batch: ImportBatch, refusal: ValidationError) -> None:
+    """A file refused as a whole on confirmation: its reasons as errors of the header row."""
+    errors = [RowError(1, "", message) for message in refusal.messages]
+    batch.state = ImportBatch.State.INVALID
+    batch.error_count = len(errors)
+    batch.errors = [error.as_dict() for error in errors]
+    batch.summary = {}
 
 
 def upload_refusal(upload: UploadedFile) -> str:
@@ -135,8 +145,15 @@ def batch_confirm(*, batch: ImportBatch, actor: User | None, now: datetime) -> b
         file_format=batch.format,
     )
     storage, name = batch.file.storage, batch.file.name
-    with storage.open(name, "rb") as source:
-        check = check_file(source, context=context, max_rows=None)
+    try:
+        with storage.open(name, "rb") as source:
+            check = check_file(source, context=context, max_rows=None)
+    except ValidationError as refusal:
+        # Refused as a whole now (a file uploaded before a rule, or changed since): the batch
+        # keeps the reason, shown on its preview, and nothing is imported.
+        _refuse(batch, refusal)
+        batch.save()
+        return False
     _record(batch, check)
     if check.is_valid:
         with storage.open(name, "rb") as source:

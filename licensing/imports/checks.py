@@ -7,12 +7,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from accounts.models import Site
 from licensing.imports.columns import MAX_REPORTED_ERRORS, ORDERS_SHOWN, SQL_CHUNK
 from licensing.imports.context import ImportContext
-from licensing.imports.reader import Reader
+from licensing.imports.reader import Header, Reader
 from licensing.imports.rows import ImportRow, RowError, RowErrors, check_row
 from licensing.models import Order
 
@@ -39,6 +40,7 @@ class FileCheck:
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
     ignored_columns: list[str] = field(default_factory=list)
+    header: Header | None = None  # what the header row said, for writing the file checked
 
     def add_error(self, error: RowError) -> None:
         self.error_count += 1
@@ -169,15 +171,20 @@ def valid_rows(reader: Reader, check: FileCheck) -> Iterator[ImportRow]:
 
 def check_file(source, *, context: ImportContext, max_rows: int | None) -> FileCheck:
     """L6: read a whole file and check every row; nothing is written. Raises ValidationError
-    when the file is refused as a whole (not UTF-8, an unknown header, too many rows)."""
+    when the file is refused as a whole (not UTF-8, an unknown or malformed header, too many
+    columns or rows, no rows at all)."""
     reader = Reader(source, context, max_rows)
-    check = FileCheck(format=reader.format, ignored_columns=reader.ignored)
+    check = FileCheck(format=reader.format, ignored_columns=reader.ignored, header=reader.layout)
     numbered: dict[str, tuple] = {}
     try:
         for row in valid_rows(reader, check):
             _group(check, reader, row, numbered)
     finally:
         reader.close()
+    if check.rows == 0:
+        raise ValidationError(
+            _("The file has a header but no rows: add one row per order line under the header.")
+        )
     _taken_order_numbers(check, reader.column_name("order_number"))
     check.errors.sort(key=lambda error: error.line)
     return check

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from licensing.imports.columns import FIELDS, REQUIRED, Format, header_key
+from licensing.imports.columns import FIELDS, MAX_COLUMNS, REQUIRED, Format, header_key
 from licensing.imports.context import ImportContext
 
 DELIMITERS = (",", ";", "\t")
@@ -45,82 +47,145 @@ def _not_utf8(line: int) -> ValidationError:
     )
 
 
-class Reader:
-    """Reads the header, decides the format, then yields each row's line number and cells."""
+def csv_reason(error: csv.Error) -> str:
+    """Why the csv module stopped, in words a user can act on."""
+    if "field limit" in str(error):
+        return _("a value is longer than %(max)s characters") % {
+            "max": f"{csv.field_size_limit():,}"
+        }
+    return str(error)
 
-    def __init__(self, source, context: ImportContext, max_rows: int | None) -> None:
+
+@dataclass(frozen=True)
+class Header:
+    """What a file's header row says: kept by the check so that writing the file it checked
+    reads the header row again, but not the names in it."""
+
+    line: str  # the header row as read, to tell that the file is the one checked
+    delimiter: str
+    names: list[str]
+    format: str
+    columns: dict[str, tuple[int, str]]  # each value's column index and name as written
+    ignored: list[str]  # the columns not imported
+
+
+def read_header(line: str, context: ImportContext) -> Header:
+    """L6: the header row: its delimiter and format, and which column gives which value.
+    Linear in the number of columns, which is capped before any name is looked at."""
+    if not line.strip():
+        raise ValidationError(_("The file is empty, or its first line is blank."))
+    delimiter = max(DELIMITERS, key=line.count)
+    try:
+        names = next(csv.reader([line], delimiter=delimiter))
+    except csv.Error as error:
+        raise ValidationError(
+            _("The header row (line 1) is not valid CSV: %(reason)s.")
+            % {"reason": csv_reason(error)}
+        ) from error
+    if len(names) > MAX_COLUMNS:
+        raise ValidationError(
+            _(
+                "The file has %(count)s columns; at most %(max)s are read. Remove the columns "
+                "this import does not use and try again."
+            )
+            % {"count": f"{len(names):,}", "max": f"{MAX_COLUMNS:,}"}
+        )
+    keys = [header_key(name) for name in names]
+    counts = Counter(keys)
+    duplicated = sorted(key for key, count in counts.items() if key and count > 1)
+    if duplicated:
+        raise ValidationError(
+            _("The header names a column twice: %(columns)s.") % {"columns": ", ".join(duplicated)}
+        )
+    positions = {key: index for index, key in enumerate(keys)}  # names are unique here
+    file_format = _format(positions, context)
+    columns = _columns(names, positions, file_format, context)
+    used = {index for index, _name in columns.values()}
+    ignored = [name.strip() for index, name in enumerate(names) if index not in used]
+    return Header(
+        line=line,
+        delimiter=delimiter,
+        names=names,
+        format=file_format,
+        columns=columns,
+        ignored=[name for name in ignored if name],
+    )
+
+
+def _format(positions: dict[str, int], context: ImportContext) -> str:
+    detected = ""
+    if "part_number" in positions:
+        detected = Format.NATIVE
+    elif "item_name" in positions or ("name" in positions and "seats" in positions):
+        detected = Format.SNIPEIT
+    wanted = context.file_format or detected
+    if not wanted:
+        raise ValidationError(
+            _(
+                "The header row is not one this import reads: it needs a part_number "
+                "column (Entitle columns) or an Item name column (a Snipe-IT licence "
+                "export)."
+            )
+        )
+    return wanted
+
+
+def _columns(
+    names: list[str], positions: dict[str, int], file_format: str, context: ImportContext
+) -> dict[str, tuple[int, str]]:
+    """Each value's column index and name as written."""
+    found: dict[str, tuple[int, str]] = {}
+    for name, candidates in FIELDS[file_format].items():
+        for candidate in candidates:
+            index = positions.get(candidate)
+            if index is not None:
+                found[name] = (index, names[index].strip())
+                break
+    missing = [FIELDS[file_format][name][0] for name in REQUIRED[file_format] if name not in found]
+    if missing:
+        raise ValidationError(
+            _("The file has no %(columns)s column (%(format)s).")
+            % {"columns": ", ".join(missing), "format": Format(file_format).label}
+        )
+    if context.default_site is None:
+        if file_format == Format.SNIPEIT:
+            raise ValidationError(
+                _("Choose the site these licences belong to: Snipe-IT exports have no site number.")
+            )
+        if "site" not in found:
+            raise ValidationError(
+                _("The file has no site_number column: add it, or choose a site.")
+            )
+    return found
+
+
+class Reader:
+    """Reads the header, decides the format, then yields each row's line number and cells.
+    With `header` (what checking the same file read), the header row is compared with it
+    rather than read again."""
+
+    def __init__(
+        self, source, context: ImportContext, max_rows: int | None, header: Header | None = None
+    ) -> None:
         self.context = context
         self.max_rows = max_rows
         self.text = _text(source)
         try:
-            header_line = self.text.readline()
+            line = self.text.readline()
         except UnicodeDecodeError as error:
             raise _not_utf8(1) from error
-        if not header_line.strip():
-            raise ValidationError(_("The file is empty, or its first line is blank."))
-        self.delimiter = max(DELIMITERS, key=header_line.count)
-        self.header = next(csv.reader([header_line], delimiter=self.delimiter))
-        self.format = self._format([header_key(name) for name in self.header])
-        self.columns, self.ignored = self._columns()
+        if header is None:
+            header = read_header(line, context)
+        elif line != header.line:
+            raise ValidationError(
+                _("The file changed while it was imported; nothing was imported.")
+            )
+        self.layout = header
+        self.delimiter = header.delimiter
+        self.header = header.names
+        self.format = header.format
+        self.columns, self.ignored = header.columns, header.ignored
         self.malformed = ""
-
-    def _format(self, keys: list[str]) -> str:
-        duplicated = sorted({key for key in keys if key and keys.count(key) > 1})
-        if duplicated:
-            raise ValidationError(
-                _("The header names a column twice: %(columns)s.")
-                % {"columns": ", ".join(duplicated)}
-            )
-        self.keys = keys
-        detected = ""
-        if "part_number" in keys:
-            detected = Format.NATIVE
-        elif "item_name" in keys or ("name" in keys and "seats" in keys):
-            detected = Format.SNIPEIT
-        wanted = self.context.file_format or detected
-        if not wanted:
-            raise ValidationError(
-                _(
-                    "The header row is not one this import reads: it needs a part_number "
-                    "column (Entitle columns) or an Item name column (a Snipe-IT licence "
-                    "export)."
-                )
-            )
-        return wanted
-
-    def _columns(self) -> tuple[dict[str, tuple[int, str]], list[str]]:
-        """Each value's column index and name as written; the columns not imported."""
-        found: dict[str, tuple[int, str]] = {}
-        used: set[int] = set()
-        for name, candidates in FIELDS[self.format].items():
-            for candidate in candidates:
-                if candidate in self.keys:
-                    index = self.keys.index(candidate)
-                    found[name] = (index, self.header[index].strip())
-                    used.add(index)
-                    break
-        missing = [
-            FIELDS[self.format][name][0] for name in REQUIRED[self.format] if name not in found
-        ]
-        if missing:
-            raise ValidationError(
-                _("The file has no %(columns)s column (%(format)s).")
-                % {"columns": ", ".join(missing), "format": Format(self.format).label}
-            )
-        if self.context.default_site is None:
-            if self.format == Format.SNIPEIT:
-                raise ValidationError(
-                    _(
-                        "Choose the site these licences belong to: Snipe-IT exports have no "
-                        "site number."
-                    )
-                )
-            if "site" not in found:
-                raise ValidationError(
-                    _("The file has no site_number column: add it, or choose a site.")
-                )
-        ignored = [name.strip() for index, name in enumerate(self.header) if index not in used]
-        return found, [name for name in ignored if name]
 
     def rows(self) -> Iterator[tuple[int, list[str] | None]]:
         """(line number, cells) for each non-blank row; line numbers count physical lines,
@@ -139,7 +204,7 @@ class Reader:
             except UnicodeDecodeError as error:
                 raise _not_utf8(previous_end + 1) from error
             except csv.Error as error:
-                self.malformed = str(error)
+                self.malformed = csv_reason(error)
                 yield previous_end + 1, None
                 return
             line = previous_end + 1

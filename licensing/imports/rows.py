@@ -11,10 +11,10 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import Site
-from licensing.imports.columns import MAX_PRICE, MAX_QUANTITY, ORDER_NUMBER_LENGTH, Format
+from licensing.imports.columns import MAX_LINE_QUANTITY, MAX_PRICE, ORDER_NUMBER_LENGTH, Format
 from licensing.imports.reader import Reader
 from licensing.models import Edition, Product, Version
 from licensing.services.orders import LineRequest, validate_line
@@ -127,8 +127,13 @@ def check_row(reader: Reader, line: int, cells: list[str] | None) -> ImportRow:
                 RowError(
                     line,
                     "",
-                    _("This row has %(found)s fields; the header has %(width)s.")
-                    % {"found": len(cells), "width": width},
+                    _("This row has %(found)s; the header has %(width)s.")
+                    % {
+                        "found": ngettext("%(count)s field", "%(count)s fields", len(cells))
+                        % {"count": len(cells)},
+                        "width": ngettext("%(count)s column", "%(count)s columns", width)
+                        % {"count": width},
+                    },
                 )
             ]
         )
@@ -138,8 +143,8 @@ def check_row(reader: Reader, line: int, cells: list[str] | None) -> ImportRow:
     quantity = row.parsed("quantity", _whole, NOT_WHOLE)
     if quantity is None and not row.value("quantity"):
         row.error("quantity", _("Enter the quantity."))
-    elif quantity is not None and quantity > MAX_QUANTITY:
-        row.error("quantity", _("At most %(max)s per row.") % {"max": f"{MAX_QUANTITY:,}"})
+    elif quantity is not None and quantity > MAX_LINE_QUANTITY:
+        row.error("quantity", _("At most %(max)s per row.") % {"max": f"{MAX_LINE_QUANTITY:,}"})
     ordered_on, coverage_end = _dates(row, product)
     edition, version = _edition_version(row, product)
     order_number = row.value("order_number")

@@ -183,7 +183,8 @@ def write_file(
     holds the orders and one batch of rows, never the whole file. Call inside the transaction
     that checked it."""
     orders = _new_orders(check, batch=batch, actor=actor)
-    reader = Reader(source, context, None)
+    # The header as the check read it: the row is compared, its names are not read again.
+    reader = Reader(source, context, None, header=check.header)
     after_check = FileCheck()
 
     note = _("Imported from %(file)s, line %(line)s")

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import Site
 from accounts.views import reseller_view
@@ -101,13 +101,24 @@ def _confirm(request, batch) -> None:
             messages.error(request, text)
         return
     if state == ImportBatch.State.IMPORTED:
-        messages.success(request, _("The file was imported."))
+        batch.refresh_from_db(fields=["order_count", "entitlement_count"])
+        messages.success(
+            request,
+            _("The file was imported: %(orders)s and %(entitlements)s.")
+            % {
+                "orders": ngettext("%(count)s order", "%(count)s orders", batch.order_count)
+                % {"count": batch.order_count},
+                "entitlements": ngettext(
+                    "%(count)s entitlement", "%(count)s entitlements", batch.entitlement_count
+                )
+                % {"count": batch.entitlement_count},
+            },
+        )
     elif state == ImportBatch.State.QUEUED:
         messages.info(request, _("The file is being imported. This page updates by itself."))
     else:
         messages.error(
-            request,
-            _("Some rows are no longer valid, so nothing was imported. See the errors below."),
+            request, _("Nothing was imported: the file is no longer valid. See the errors below.")
         )
 
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from licensing import imports
-from licensing.imports import batches
+from licensing.imports import batches, reader
 from licensing.models import CoveragePeriod, Entitlement, ImportBatch, Order, OrderLine, Product
 from tests.accounts.factories import UserFactory, with_totp
 from tests.conftest import client_for
@@ -257,7 +257,7 @@ def test_the_preview_page_lists_each_error_with_line_and_column_l6(client, world
     html = response.content.decode()
     assert "Unknown product NOPE-1." in html
     assert '<td class="text-end">2</td>' in html
-    assert "<code>part_number</code>" in html
+    assert ">part_number</code>" in html
     assert "Import now" not in html
 
 
@@ -471,7 +471,7 @@ def test_preview_then_confirm_imports_the_file_l6(client, world, catalogue):
 
     confirmed = client.post(reverse("licensing:import_confirm", args=[batch.pk]), follow=True)
 
-    assert "The file was imported." in confirmed.content.decode()
+    assert "The file was imported: 1 order and 1 entitlement." in confirmed.content.decode()
     assert Entitlement.objects.get().quantity == 5
     batch.refresh_from_db()
     assert (batch.state, batch.imported_by) == (ImportBatch.State.IMPORTED, world.users["reseller"])
@@ -687,3 +687,236 @@ def test_a_large_confirmed_file_is_imported_by_the_worker_while_the_page_polls(
     batch.refresh_from_db()
     assert batch.state == ImportBatch.State.IMPORTED
     assert Entitlement.objects.filter(product__part_number="QUEUE-1").count() == 2
+
+
+# --- review #7 item 4: wide headers, oversized fields, header-only files, plurals (L6) ----------
+
+
+class CountingKey(str):
+    """A header key that counts how often it is compared or hashed, to tell a linear header
+    check (a set or a Counter: one hash per column) from a quadratic one (list.count per
+    column: n comparisons per column)."""
+
+    operations = 0
+
+    def __eq__(self, other):
+        CountingKey.operations += 1
+        return str.__eq__(self, other)
+
+    def __hash__(self):
+        CountingKey.operations += 1
+        return str.__hash__(self)
+
+
+@pytest.fixture
+def counted_keys(monkeypatch):
+
+    original = reader.header_key
+    calls = []
+
+    def counting(name: str) -> str:
+        calls.append(name)
+        return CountingKey(original(name))
+
+    monkeypatch.setattr(reader, "header_key", counting)
+    CountingKey.operations = 0
+    return calls
+
+
+def test_the_duplicate_column_check_is_linear_in_the_number_of_columns_l6(
+    world, catalogue, counted_keys
+):
+    """Review #7 item 4: the duplicate-column check counted each name with list.count, n
+    comparisons per column (60,000 columns took 66 s)."""
+    width = imports.MAX_COLUMNS
+    extra = [f"extra_{n}" for n in range(width - 5)]
+    header = ",".join(["site_number", "part_number", "quantity", "order_date", *extra])
+    with pytest.raises(ValidationError, match="names a column twice: extra_7"):
+        upload(world, header + ",Extra-7", "1234567,ATL-DB,1,2025-03-14")
+    assert len(counted_keys) == width
+    assert CountingKey.operations < 10 * width  # quadratic: about width² / 2
+
+    CountingKey.operations = 0
+    counted_keys.clear()
+    row = "1234567,ATL-DB,1,2025-03-14" + "," * (width - 4)
+    batch = upload(world, header + ",last", row)
+    assert batch.state == ImportBatch.State.READY, batch.errors
+    assert len(batch.summary["ignored_columns"]) == width - 4
+    assert CountingKey.operations < 10 * width
+
+
+def test_a_header_with_too_many_columns_is_refused_with_a_message_before_it_is_checked_l6(
+    client, world, catalogue, counted_keys
+):
+    """Review #7 item 4: a 0.4 MB header-only file of 60,000 columns is refused at once, the
+    columns counted before any name is looked at."""
+    header = ",".join(f"c{n}" for n in range(60_000))
+    response = client_for(client, world, "reseller").post(
+        reverse("licensing:import_upload"), {"file": csv_file(header), "file_format": ""}
+    )
+    assert response.status_code == 200
+    assert (
+        f"The file has 60,000 columns; at most {imports.MAX_COLUMNS:,} are read."
+        in response.content.decode()
+    )
+    assert counted_keys == []  # refused before a single name was normalised
+    assert not ImportBatch.objects.exists()
+
+
+def test_confirming_reads_the_header_once_more_not_twice_l6(world, catalogue, counted_keys):
+    """Review #7 item 4: confirming checks the file again (the catalogue may have changed)
+    but writes it with the header that check read, not a third reading."""
+    batch = upload(world, HEADER, "1234567,ATL-DB,5,2025-03-14,,,,,")
+    assert len(counted_keys) == len(HEADER.split(","))
+    counted_keys.clear()
+
+    assert imports.batch_confirm(batch=batch, actor=world.users["reseller"], now=timezone.now())
+
+    assert len(counted_keys) == len(HEADER.split(","))
+    assert Entitlement.objects.get().quantity == 5
+
+
+LONG = "x" * 131_073  # one more than the csv module's field size limit
+
+
+def test_a_header_field_over_the_csv_field_limit_is_refused_with_a_line_error_l6(
+    client, world, catalogue, superuser, tmp_path
+):
+    """Review #7 item 4: a header field over 131,072 characters raised csv.Error (a 500) on
+    upload, in the admin and in the command."""
+    message = "The header row (line 1) is not valid CSV: a value is longer than 131,072 characters."
+    header = f'{HEADER},"{LONG}"'
+    with pytest.raises(ValidationError) as refused:
+        upload(world, header, "1234567,ATL-DB,1,2025-03-14,,,,,,")
+    assert refused.value.messages == [message]
+
+    portal = client_for(client, world, "reseller").post(
+        reverse("licensing:import_upload"), {"file": csv_file(header, "1234567,ATL-DB,1")}
+    )
+    assert (portal.status_code, message in portal.content.decode()) == (200, True)
+
+    client.force_login(superuser)
+    admin = client.post(
+        reverse("admin:licensing_entitlement_import"), {"file": csv_file(header), "site": ""}
+    )
+    assert (admin.status_code, message in admin.content.decode()) == (200, True)
+    assert not ImportBatch.objects.exists()
+
+    with pytest.raises(CommandError, match=r"line 1\) is not valid CSV: a value is longer"):
+        call_command("import_entitlements", str(write_csv(tmp_path, header)), stdout=io.StringIO())
+
+
+def test_a_row_field_over_the_csv_field_limit_is_a_line_error_l6(world, catalogue):
+    batch = upload(
+        world,
+        HEADER + ",comment",
+        "1234567,ATL-DB,1,2025-03-14,,,,,,",
+        f'1234567,ATL-DB,1,2025-03-14,,,,,,"{LONG}"',
+    )
+    assert errors_of(batch) == [(3, "")]
+    assert batch.errors[0]["message"] == (
+        "This is not valid CSV (a value is longer than 131,072 characters); nothing after it "
+        "was read."
+    )
+
+
+def test_confirming_a_stored_file_that_is_now_refused_says_so_and_imports_nothing_l6(
+    client, world, catalogue
+):
+    """Review #7 item 4: a file refused as a whole on confirm (here the stored file's header
+    now has an oversized field) is an error on the preview, not a 500, and never "imported"."""
+    batch = upload(world, HEADER, "1234567,ATL-DB,5,2025-03-14,,,,,")
+    storage, name = batch.file.storage, batch.file.name
+    storage.delete(name)
+    storage.save(name, io.BytesIO(f'{HEADER},"{LONG}"\n1234567,ATL-DB,5\n'.encode()))
+    client_for(client, world, "reseller")
+
+    confirmed = client.post(reverse("licensing:import_confirm", args=[batch.pk]), follow=True)
+
+    page = confirmed.content.decode()
+    assert confirmed.status_code == 200
+    assert "The file was imported" not in page
+    assert "a value is longer than 131,072 characters" in page
+    batch.refresh_from_db()
+    assert (batch.state, errors_of(batch)) == (ImportBatch.State.INVALID, [(1, "")])
+    assert not Order.objects.exists()
+
+
+@pytest.mark.parametrize("lines", [(HEADER,), (HEADER, "", " , ,", "")])
+def test_a_file_with_a_header_but_no_rows_is_refused_l6(client, world, catalogue, tmp_path, lines):
+    """Review #7 item 4: a header-only file was accepted, and confirming said "The file was
+    imported." with nothing imported."""
+    with pytest.raises(ValidationError, match="The file has a header but no rows"):
+        upload(world, *lines)
+    response = client_for(client, world, "reseller").post(
+        reverse("licensing:import_upload"), {"file": csv_file(*lines)}
+    )
+    assert "The file has a header but no rows" in response.content.decode()
+    assert not ImportBatch.objects.exists()
+    with pytest.raises(CommandError, match="The file has a header but no rows"):
+        call_command("import_entitlements", str(write_csv(tmp_path, *lines)), stdout=io.StringIO())
+    assert not ImportBatch.objects.exists()
+
+
+def test_confirming_an_earlier_header_only_upload_never_says_imported_l6(client, world, catalogue):
+    """A header-only batch kept as "ready" before files without rows were refused."""
+    batch = upload(world, HEADER, "1234567,ATL-DB,5,2025-03-14,,,,,")
+    storage, name = batch.file.storage, batch.file.name
+    storage.delete(name)
+    storage.save(name, io.BytesIO((HEADER + "\n").encode()))
+    client_for(client, world, "reseller")
+
+    confirmed = client.post(reverse("licensing:import_confirm", args=[batch.pk]), follow=True)
+
+    page = confirmed.content.decode()
+    assert "The file was imported" not in page
+    assert "Nothing was imported" in page
+    assert "The file has a header but no rows" in page
+    batch.refresh_from_db()
+    assert batch.state == ImportBatch.State.INVALID
+    assert not Order.objects.exists()
+
+
+def test_the_import_pages_use_plural_forms_for_every_count_l6(client, world, catalogue):
+    """Review #7 item 4: "1 rows: 1 orders" on the summary."""
+    batch = upload(world, HEADER, "1234567,ATL-DB,1,2025-03-14,,,,,")
+    client_for(client, world, "reseller")
+    preview = client.get(reverse("licensing:import_preview", args=[batch.pk])).content.decode()
+    assert "1 row: 1 order, 1 entitlement, 1 licence or unit in all." in " ".join(preview.split())
+
+    confirmed = client.post(reverse("licensing:import_confirm", args=[batch.pk]), follow=True)
+    page = " ".join(confirmed.content.decode().split())
+    assert "The file was imported: 1 order and 1 entitlement." in page
+    assert ": 1 order and 1 entitlement." in page.split("Imported ", 1)[1]
+
+    two = upload(
+        world, HEADER, "1234567,ATL-DB,1,2025-03-14,,,,,", "1234567,ATL-DB,2,2025-03-15,,,,,"
+    )
+    preview = client.get(reverse("licensing:import_preview", args=[two.pk])).content.decode()
+    assert "2 rows: 2 orders, 2 entitlements, 3 licences or units in all." in " ".join(
+        preview.split()
+    )
+
+
+def test_a_row_with_too_few_fields_counts_them_in_plural_forms_l6(world, catalogue):
+    batch = upload(world, "site_number,part_number,quantity,order_date", "1234567")
+    assert batch.errors[0]["message"] == "This row has 1 field; the header has 4 columns."
+
+
+def test_import_quantities_are_bounded_by_the_one_line_quantity_constant_l6_l2(world, catalogue):
+    """Review #7 item 5 (the import half): at most 1,000,000 per row, read from one constant."""
+    assert imports.MAX_LINE_QUANTITY == 1_000_000
+    too_many = upload(
+        world, HEADER, f"1234567,ATL-DB,{imports.MAX_LINE_QUANTITY + 1},2025-03-14,,,,,"
+    )
+    assert too_many.errors[0]["message"] == "At most 1,000,000 per row."
+    most = upload(world, HEADER, f"1234567,ATL-DB,{imports.MAX_LINE_QUANTITY},2025-03-14,,,,,")
+    assert most.state == ImportBatch.State.READY, most.errors
+
+
+def test_the_command_counts_in_plural_forms_l6(tmp_path, world, catalogue):
+    out = io.StringIO()
+    path = write_csv(tmp_path, HEADER, "1234567,ATL-DB,5,2025-03-14,,,,,")
+    call_command("import_entitlements", str(path), "--dry-run", stdout=out)
+    assert "1 row, 1 order, 1 line, 1 entitlement, quantity 5." in out.getvalue()
+    assert "1234567 Alpha HQ: 1 order, 1 line, quantity 5" in out.getvalue()

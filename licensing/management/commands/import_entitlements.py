@@ -15,6 +15,11 @@ ERRORS_PRINTED = 50
 SITES_PRINTED = 20
 
 
+def counted(count: int, noun: str) -> str:
+    """`1 row`, `2 rows` (the command's output is English)."""
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
 class Command(BaseCommand):
     help = (
         "Import entitlements from a CSV file: Entitle columns or a Snipe-IT licence export "
@@ -59,7 +64,8 @@ class Command(BaseCommand):
         if not check.is_valid:
             self._errors(check)
             raise CommandError(
-                f"{check.error_count} error(s) in {check.rows} rows: nothing was imported."
+                f"{counted(check.error_count, 'error')} in {counted(check.rows, 'row')}: "
+                "nothing was imported."
             )
         self._summary(check.summary(), check.format)
         if outcome.batch is None:
@@ -67,25 +73,28 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Imported {outcome.batch.order_count} orders and "
-                    f"{outcome.batch.entitlement_count} entitlements from {check.rows} rows "
+                    f"Imported {counted(outcome.batch.order_count, 'order')} and "
+                    f"{counted(outcome.batch.entitlement_count, 'entitlement')} from "
+                    f"{counted(check.rows, 'row')} "
                     f"in {seconds:.1f} s (import #{outcome.batch.pk})."
                 )
             )
 
     def _summary(self, summary: dict, file_format: str) -> None:
         self.stdout.write(
-            f"{ImportBatch.Format(file_format).label}: {summary['rows']} rows, "
-            f"{summary['orders']} orders, {summary['lines']} lines, "
-            f"{summary['entitlements']} entitlements, quantity {summary['quantity']}."
+            f"{ImportBatch.Format(file_format).label}: {counted(summary['rows'], 'row')}, "
+            f"{counted(summary['orders'], 'order')}, {counted(summary['lines'], 'line')}, "
+            f"{counted(summary['entitlements'], 'entitlement')}, quantity {summary['quantity']}."
         )
         for site in summary["sites"][:SITES_PRINTED]:
             self.stdout.write(
-                f"  site {site['number']} {site['name']}: {site['orders']} orders, "
-                f"{site['lines']} lines, quantity {site['quantity']}"
+                f"  site {site['number']} {site['name']}: {counted(site['orders'], 'order')}, "
+                f"{counted(site['lines'], 'line')}, quantity {site['quantity']}"
             )
         if len(summary["sites"]) > SITES_PRINTED:
-            self.stdout.write(f"  … and {len(summary['sites']) - SITES_PRINTED} more sites")
+            self.stdout.write(
+                f"  … and {counted(len(summary['sites']) - SITES_PRINTED, 'more site')}"
+            )
         if summary["ignored_columns"]:
             self.stdout.write("Not imported: " + ", ".join(summary["ignored_columns"]))
 
@@ -94,4 +103,4 @@ class Command(BaseCommand):
             where = f"line {error.line}" + (f", {error.column}" if error.column else "")
             self.stderr.write(f"{where}: {error.message}")
         if check.error_count > ERRORS_PRINTED:
-            self.stderr.write(f"… and {check.error_count - ERRORS_PRINTED} more errors")
+            self.stderr.write(f"… and {counted(check.error_count - ERRORS_PRINTED, 'more error')}")
