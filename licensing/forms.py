@@ -131,14 +131,16 @@ class OrderLineForm(forms.Form):
             if name == "unit_price":
                 field.widget.attrs.setdefault("min", "0")
         if refresh_url:
-            # With JavaScript, choosing a product re-renders the lines in place (htmx) with
+            # With JavaScript, choosing a product re-renders its line in place (htmx) with
             # that product's editions and versions; without it the form's "Show editions and
             # versions" button asks the server for the same (views/orders.py).
             self.fields["product"].widget.attrs.update(
                 {
                     "hx-post": refresh_url,
                     "hx-trigger": "change",
-                    "hx-target": "#order-lines",
+                    # Only this line is swapped: what is typed on other lines meanwhile stays.
+                    "hx-target": "closest tr",
+                    "hx-select": f"#{self.prefix}-row",
                     "hx-swap": "outerHTML",
                     "hx-vals": '{"action": "refresh"}',
                 }

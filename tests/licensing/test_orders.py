@@ -19,6 +19,7 @@ from licensing.imports import MAX_QUANTITY
 from licensing.models import CoveragePeriod, Entitlement, Order, OrderLine, Product
 from licensing.models.orders import MAX_LINE_QUANTITY, RESELLER_BACKDATE_DAYS
 from licensing.services.orders import order_check
+from tests.accounts.factories import UserFactory, with_totp
 from tests.conftest import client_for
 from tests.licensing.factories import EditionFactory, ProductFactory, VersionFactory
 
@@ -878,3 +879,58 @@ def test_order_form_queries_do_not_grow_with_the_catalogue(
             {**hidden_fields(review.content.decode()), "action": "place"},
         )
     assert OrderLine.objects.count() == 1
+
+
+# --- staff in the admin (L2): they may back-date; the quantity bound holds there too ---------
+
+
+def admin_order_post(world, product, quantity, ordered_on: date) -> dict:
+    return {
+        "number": "ORD-ADMIN-1",
+        "site": str(world.site.pk),
+        "ordered_on": ordered_on.isoformat(),
+        "reseller": "",
+        "source": Order.Source.ADMIN,
+        "currency": "EUR",
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "1000",
+        "lines-0-product": str(product.pk),
+        "lines-0-edition": "",
+        "lines-0-version": "",
+        "lines-0-quantity": str(quantity),
+        "lines-0-unit_price": "100.00",
+    }
+
+
+@pytest.fixture
+def admin_client(client, world):
+    root = with_totp(UserFactory(email="root@vendor.test", is_staff=True, is_superuser=True))
+    client.force_login(root)
+    return client
+
+
+def test_staff_back_date_an_order_in_the_admin(admin_client, world):
+    product = ProductFactory(end_of_sale=date(2025, 6, 30))
+
+    response = admin_client.post(
+        reverse("admin:licensing_order_add"),
+        admin_order_post(world, product, 3, date(2024, 1, 1)),
+    )
+
+    assert response.status_code == 302, response.content.decode()
+    order = Order.objects.get()
+    assert (order.ordered_on, order.lines.get().quantity) == (date(2024, 1, 1), 3)
+
+
+@pytest.mark.parametrize("quantity", [10**20, 2_147_483_648, 1_000_001])
+def test_the_admin_refuses_a_line_above_the_bound(admin_client, world, quantity):
+    response = admin_client.post(
+        reverse("admin:licensing_order_add"),
+        admin_order_post(world, ProductFactory(), quantity, date(2025, 1, 15)),
+    )
+
+    assert response.status_code == 200
+    assert "1000000" in response.content.decode() or "1,000,000" in response.content.decode()
+    assert not Order.objects.exists()
