@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from licensing import services
 from licensing.models import Activation, Edition, Entitlement, LicenceMove, Product, Version
+from licensing.models.orders import MAX_LINE_QUANTITY
+from portal.core.formatting import format_money
 from portal.core.forms import apply_errors
 
 MAX_ORDER_LINES = 20
@@ -48,31 +50,33 @@ class Catalogue:
     def product_choices(self, ordered_on: date) -> list:
         choices = [("", _("Choose a product"))]
         for product in self.products.values():
-            price = f"{product.list_price} {product.currency}"
+            price = format_money(product.list_price, product.currency)
             label = f"{product.part_number} {product.name} — {price}"
             if not product.is_orderable_on(ordered_on):
                 label += " " + str(_("(end of sale %(date)s)") % {"date": product.end_of_sale})
             choices.append((str(product.pk), label))
         return choices
 
-    def _grouped(self, items: dict, label) -> list:
-        groups: dict[int, list] = {}
-        for key, item in items.items():
-            groups.setdefault(item.product_id, []).append((key, label(item)))
+    def edition_choices(self, product_key: str) -> list:
+        """Review #7 item 18: only the chosen product's editions (none before a product is
+        chosen), so "Standard" of one product never sits beside another's."""
         return [("", "—")] + [
-            (self.products[str(product_id)].part_number, options)
-            for product_id, options in groups.items()
+            (key, f"{edition.name} — {format_money(edition.price, edition.product.currency)}")
+            for key, edition in self.editions.items()
+            if str(edition.product_id) == product_key
         ]
 
-    def edition_choices(self) -> list:
-        return self._grouped(self.editions, lambda e: f"{e.name} — {e.price}")
-
-    def version_choices(self) -> list:
-        return self._grouped(self.versions, lambda v: v.version)
+    def version_choices(self, product_key: str) -> list:
+        return [("", "—")] + [
+            (key, version.version)
+            for key, version in self.versions.items()
+            if str(version.product_id) == product_key
+        ]
 
 
 class OrderForm(forms.Form):
-    """The order itself; its lines are OrderLineFormSet."""
+    """The order itself; its lines are OrderLineFormSet. `earliest` is the first date the
+    placer may give (a reseller's back-dating window, L2); None lets staff back-date."""
 
     ordered_on = forms.DateField(
         label=_("Order date"),
@@ -80,8 +84,16 @@ class OrderForm(forms.Form):
         help_text=_("The date of the purchase. S&S coverage starts on this date."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, as_of: date, earliest: date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        widget = self.fields["ordered_on"].widget
+        widget.attrs["max"] = as_of.isoformat()
+        if earliest is not None:
+            widget.attrs["min"] = earliest.isoformat()
+            self.fields["ordered_on"].help_text = _(
+                "The date of the purchase, from %(earliest)s to today. S&S coverage starts "
+                "on this date."
+            ) % {"earliest": earliest.isoformat()}
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the page's form tag carries the token
@@ -91,6 +103,7 @@ class OrderLineForm(forms.Form):
     product = forms.ChoiceField(label=_("Product"))
     edition = forms.ChoiceField(label=_("Edition"), required=False)
     version = forms.ChoiceField(label=_("Version"), required=False)
+    # The bound (MAX_LINE_QUANTITY) is the service's, with its message (validate_line).
     quantity = forms.IntegerField(label=_("Quantity"))
     unit_price = forms.DecimalField(
         label=_("Unit price"),
@@ -100,18 +113,46 @@ class OrderLineForm(forms.Form):
         help_text=_("Leave empty for the catalogue price."),
     )
 
-    def __init__(self, *args, catalogue: Catalogue, ordered_on: date, **kwargs):
+    def __init__(
+        self, *args, catalogue: Catalogue, ordered_on: date, refresh_url: str = "", **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.catalogue = catalogue
+        product_key = self.product_key()
         self.fields["product"].choices = catalogue.product_choices(ordered_on)
-        self.fields["edition"].choices = catalogue.edition_choices()
-        self.fields["version"].choices = catalogue.version_choices()
+        self.fields["edition"].choices = catalogue.edition_choices(product_key)
+        self.fields["version"].choices = catalogue.version_choices(product_key)
         # A row of a table: the widgets carry Bootstrap's classes, labels are for screen readers.
         for name, field in self.fields.items():
             css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
             field.widget.attrs.setdefault("class", css)
-            if name in ("quantity", "unit_price"):
-                field.widget.attrs.setdefault("min", "1" if name == "quantity" else "0")
+            if name == "quantity":
+                field.widget.attrs.update({"min": "1", "max": str(MAX_LINE_QUANTITY)})
+            if name == "unit_price":
+                field.widget.attrs.setdefault("min", "0")
+        if refresh_url:
+            # With JavaScript, choosing a product re-renders its line in place (htmx) with
+            # that product's editions and versions; without it the form's "Show editions and
+            # versions" button asks the server for the same (views/orders.py).
+            self.fields["product"].widget.attrs.update(
+                {
+                    "hx-post": refresh_url,
+                    "hx-trigger": "change",
+                    # Only this line is swapped: what is typed on other lines meanwhile stays.
+                    "hx-target": "closest tr",
+                    "hx-select": f"#{self.prefix}-row",
+                    "hx-swap": "outerHTML",
+                    "hx-vals": '{"action": "refresh"}',
+                }
+            )
+
+    def product_key(self) -> str:
+        """The product this line is for as the form shows it (the typed one when bound)."""
+        if self.is_bound:
+            value = self.data.get(self.add_prefix("product"), "")
+        else:
+            value = self.initial.get("product", "")
+        return str(value or "")
 
     def line(self) -> services.LineRequest:
         data = self.cleaned_data
@@ -125,16 +166,24 @@ class OrderLineForm(forms.Form):
 
 
 class BaseOrderLineFormSet(forms.BaseFormSet):
-    """L2 checks per line (end of sale on the order date, quantity at least 1, editions and
-    versions of the line's product), with the service's messages on the line they concern."""
+    """L2 checks per line (end of sale on the order date, quantity from 1 to
+    MAX_LINE_QUANTITY, editions and versions of the line's product), with the service's
+    messages on the line they concern."""
 
-    def __init__(self, *args, catalogue: Catalogue, ordered_on: date, **kwargs):
+    def __init__(
+        self, *args, catalogue: Catalogue, ordered_on: date, refresh_url: str = "", **kwargs
+    ):
         self.catalogue = catalogue
         self.ordered_on = ordered_on
+        self.refresh_url = refresh_url
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
-        return {"catalogue": self.catalogue, "ordered_on": self.ordered_on}
+        return {
+            "catalogue": self.catalogue,
+            "ordered_on": self.ordered_on,
+            "refresh_url": self.refresh_url,
+        }
 
     @property
     def empty_form(self):
@@ -144,8 +193,7 @@ class BaseOrderLineFormSet(forms.BaseFormSet):
             empty_permitted=True,
             use_required_attribute=False,
             renderer=self.renderer,
-            catalogue=self.catalogue,
-            ordered_on=self.ordered_on,
+            **self.get_form_kwargs(None),
         )
         self.add_fields(form, None)
         return form
@@ -177,6 +225,13 @@ OrderLineFormSet = forms.formset_factory(
     absolute_max=MAX_ORDER_LINES,
     validate_max=True,
 )
+
+
+class OrderConfirmForm(forms.Form):
+    """The confirmation step's key (Review #7 item 18): made when the review is shown, so a
+    confirmation submitted twice places one order (order_place, Order.placement_token)."""
+
+    placement_token = forms.UUIDField(widget=forms.HiddenInput)
 
 
 # --- site-to-site transfers (L7) -------------------------------------------------------------

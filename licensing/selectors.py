@@ -95,17 +95,19 @@ def order_lines(*, order: Order) -> QuerySet[OrderLine]:
     return OrderLine.objects.filter(order=order).select_related("product", "edition", "version")
 
 
-def site_orders_with_totals(*, user: User, site: Site) -> QuerySet[Order]:
-    """L2: a site's orders, newest first, each with its line count and total."""
+def site_orders_with_totals(*, user: User, site: Site, with_totals: bool = True) -> QuerySet[Order]:
+    """L2: a site's orders, newest first, each with its line count and (for those who may see
+    prices, SPEC §1 / L5) its total."""
     line_total = ExpressionWrapper(
         F("lines__quantity") * F("lines__unit_price"),
         output_field=DecimalField(max_digits=14, decimal_places=2),
     )
+    totals = {"total": Sum(line_total)} if with_totals else {}
     return (
         orders_for_user(user)
         .filter(site=site)
         .select_related("reseller", "created_by")
-        .annotate(line_count=Count("lines"), total=Sum(line_total))
+        .annotate(line_count=Count("lines"), **totals)
         .order_by("-ordered_on", "-pk")
     )
 

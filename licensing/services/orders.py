@@ -4,12 +4,13 @@ lines give (L3)."""
 from __future__ import annotations
 
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Site, User
@@ -22,6 +23,7 @@ from licensing.models import (
     Product,
     Version,
 )
+from licensing.models.orders import MAX_LINE_QUANTITY, RESELLER_BACKDATE_DAYS
 from portal.core.audit import acting_as
 from portal.core.dates import months_started, one_year_of_cover
 from portal.core.money import money
@@ -67,6 +69,9 @@ def validate_line(*, line: LineRequest, ordered_on: date) -> None:
     errors = {}
     if line.quantity is None or line.quantity < 1:
         errors["quantity"] = _("The quantity must be at least 1.")
+    elif line.quantity > MAX_LINE_QUANTITY:
+        # The same bound as the CSV import (L6): one constant, one message.
+        errors["quantity"] = _("At most %(max)s per line.") % {"max": f"{MAX_LINE_QUANTITY:,}"}
     if not line.product.is_orderable_on(ordered_on):
         errors["product"] = _(
             "%(part)s reached its end of sale on %(date)s and can no longer be ordered."
@@ -85,6 +90,72 @@ def validate_line(*, line: LineRequest, ordered_on: date) -> None:
         raise ValidationError(errors)
 
 
+def earliest_order_date(*, source: str, as_of: date) -> date | None:
+    """L2: the earliest date an order from `source` may carry. A reseller's order is dated
+    within RESELLER_BACKDATE_DAYS before today, so end of sale, judged on the order date,
+    cannot be got round by back-dating; staff (the admin, or the portal as staff) and imports
+    of past purchases (L6) may enter older orders."""
+    if source == Order.Source.PORTAL:
+        return as_of - timedelta(days=RESELLER_BACKDATE_DAYS)
+    return None
+
+
+def order_check(*, ordered_on: date, lines: list[LineRequest], source: str, as_of: date) -> None:
+    """L2: everything an order must satisfy before it is placed, without writing: the order
+    date (never after today; for resellers within the back-dating window) and each line. The
+    review step and order_place both call it, so what was reviewed is what is placed."""
+    if ordered_on > as_of:
+        raise ValidationError({"ordered_on": _("An order date cannot be in the future.")})
+    earliest = earliest_order_date(source=source, as_of=as_of)
+    if earliest is not None and ordered_on < earliest:
+        raise ValidationError(
+            {
+                "ordered_on": _(
+                    "An order placed by a reseller can be dated at most %(days)s days back "
+                    "(%(earliest)s or later). Ask the vendor to enter an older purchase."
+                )
+                % {"days": RESELLER_BACKDATE_DAYS, "earliest": earliest.isoformat()}
+            }
+        )
+    if not lines:
+        raise ValidationError(_("An order needs at least one line."))
+    for line in lines:
+        validate_line(line=line, ordered_on=ordered_on)
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    line: LineRequest
+    unit_price: Decimal
+
+    @property
+    def amount(self) -> Decimal:
+        return money(self.unit_price * self.line.quantity)
+
+
+@dataclass(frozen=True)
+class OrderPreview:
+    """What the confirmation step shows (L2): each line at the price it will be placed at."""
+
+    lines: list[PricedLine]
+    currency: str
+
+    @property
+    def total(self) -> Decimal:
+        return money(sum((line.amount for line in self.lines), Decimal(0)))
+
+
+def order_preview(*, site: Site, ordered_on: date, lines: list[LineRequest]) -> OrderPreview:
+    """The lines priced as order_place will price them; writes nothing."""
+    return OrderPreview(
+        lines=[
+            PricedLine(line, line_unit_price(site=site, line=line, ordered_on=ordered_on))
+            for line in lines
+        ],
+        currency=lines[0].product.currency,
+    )
+
+
 @transaction.atomic
 def order_place(
     *,
@@ -95,26 +166,43 @@ def order_place(
     source: str,
     as_of: date,
     number: str = "",
+    placement_token: uuid.UUID | None = None,
 ) -> Order:
     """L2: record an order and create its entitlements (12 months of S&S per software or
     hardware line; a subscription to the next anniversary; consumables none). `as_of` is
-    today: an order cannot be dated after it."""
-    if ordered_on > as_of:
-        raise ValidationError({"ordered_on": _("An order date cannot be in the future.")})
-    if not lines:
-        raise ValidationError(_("An order needs at least one line."))
-    for line in lines:
-        validate_line(line=line, ordered_on=ordered_on)
+    today: an order cannot be dated after it (nor, for a reseller, long before it).
+
+    With a `placement_token` (the confirmation step's key) placing is idempotent: a second
+    call with the same token returns the order the first one placed."""
+    if placement_token is not None:
+        existing = _order_of_token(site=site, placement_token=placement_token)
+        if existing is not None:
+            return existing
+    order_check(ordered_on=ordered_on, lines=lines, source=source, as_of=as_of)
     with acting_as(actor):
-        order = Order.objects.create(
-            number=number or new_order_number(ordered_on),
-            site=site,
-            ordered_on=ordered_on,
-            reseller=site.reseller if source == Order.Source.PORTAL else None,
-            source=source,
-            currency=lines[0].product.currency,
-            created_by=actor,
-        )
+        try:
+            # A savepoint: a concurrent confirmation of the same token loses on the unique
+            # index and returns the winner's order instead.
+            with transaction.atomic():
+                order = Order.objects.create(
+                    number=number or new_order_number(ordered_on),
+                    site=site,
+                    ordered_on=ordered_on,
+                    reseller=site.reseller if source == Order.Source.PORTAL else None,
+                    source=source,
+                    currency=lines[0].product.currency,
+                    created_by=actor,
+                    placement_token=placement_token,
+                )
+        except IntegrityError:
+            existing = (
+                _order_of_token(site=site, placement_token=placement_token)
+                if placement_token is not None
+                else None
+            )
+            if existing is None:
+                raise
+            return existing
         for line in lines:
             order_line = OrderLine.objects.create(
                 order=order,
@@ -126,6 +214,14 @@ def order_place(
             )
             order_line_fulfil(order_line=order_line)
     return order
+
+
+def _order_of_token(*, site: Site, placement_token: uuid.UUID) -> Order | None:
+    existing = Order.objects.filter(placement_token=placement_token).first()
+    if existing is not None and existing.site_id != site.pk:
+        # A key is made for one site's confirmation page; another site's is not this order.
+        raise ValidationError(_("This confirmation is not valid any more. Review the order again."))
+    return existing
 
 
 def order_line_fulfil(*, order_line: OrderLine) -> Entitlement | None:

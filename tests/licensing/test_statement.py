@@ -32,13 +32,15 @@ PAGE_SIZE = 25
 
 
 def place(site, *lines, days_ago: int, source=Order.Source.ADMIN) -> Order:
+    # Placed on its own date: a reseller dates an order only a few days back (L2).
+    ordered_on = timezone.localdate() - timedelta(days=days_ago)
     return services.order_place(
         site=site,
-        ordered_on=timezone.localdate() - timedelta(days=days_ago),
+        ordered_on=ordered_on,
         lines=[services.LineRequest(*line) for line in lines],
         actor=None,
         source=source,
-        as_of=timezone.localdate(),
+        as_of=ordered_on,
     )
 
 
