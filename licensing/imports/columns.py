@@ -11,13 +11,14 @@ from django.utils.translation import gettext_lazy
 
 from licensing.models import ImportBatch, Order
 
+# One bound for the order form and the import (L2): the most one order line may hold.
+from licensing.models.orders import MAX_LINE_QUANTITY  # noqa: F401  (re-exported)
+
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # the portal and the admin; the command has no limit
 MAX_ROWS = 200_000
 # Wider headers are refused before any name is read: Entitle needs 9 columns, a Snipe-IT export
 # has about 20, and a spreadsheet's stray columns are few.
 MAX_COLUMNS = 500
-# The most one row (one order line) may hold (L2): the import's bound on quantities.
-MAX_LINE_QUANTITY = 1_000_000
 MAX_PRICE = Decimal("9999999999.99")  # what Order line prices can hold (12 digits)
 MAX_REPORTED_ERRORS = 1_000  # kept and shown; the count covers them all
 ORDERS_SHOWN = 100  # orders listed on the preview; the totals cover them all
