@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from weasyprint import HTML
@@ -42,19 +43,35 @@ class StaticFilesOnlyFetcher(URLFetcher):
             and parts.netloc == base.netloc
             and parts.path.startswith(static_prefix)
         ):
-            relative = unquote(parts.path[len(static_prefix) :])
-            try:
-                path = finders.find(relative)
-            except SuspiciousFileOperation:
-                path = None
-            if path:
-                with open(path, "rb") as handle:  # noqa: PTH123
-                    body = handle.read()
-                content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+            body = static_file_content(unquote(parts.path[len(static_prefix) :]))
+            if body is not None:
+                content_type = mimetypes.guess_type(parts.path)[0] or "application/octet-stream"
                 return URLFetcherResponse(url, body, {"Content-Type": content_type})
         self.blocked.append(url)
         logger.warning("PDF rendering refused to fetch %s", url)
         raise URLFetchingError(f"Only the portal's static files may be used: {url}")
+
+
+def static_file_content(name: str) -> bytes | None:
+    """The bytes of the static file `{% static %}` named `name`, or None when it is not one.
+
+    A source name (pdf/pdf.css) is found through the finders, as in development. Under a
+    manifest storage (production: whitenoise's CompressedManifestStaticFilesStorage)
+    `{% static %}` gives the hashed name (pdf/pdf.3f2a….css), which only the manifest knows:
+    such a name is served from the collected files, and only when the manifest lists it, so
+    nothing else under STATIC_ROOT (the manifest itself, stale files) is reachable."""
+    try:
+        path = finders.find(name)
+    except SuspiciousFileOperation:
+        path = None
+    if path:
+        with open(path, "rb") as handle:  # noqa: PTH123
+            return handle.read()
+    hashed_files = getattr(staticfiles_storage, "hashed_files", None)
+    if hashed_files and name in set(hashed_files.values()):
+        with staticfiles_storage.open(name) as handle:
+            return handle.read()
+    return None
 
 
 def render_pdf(template: str, context: dict, *, identifier: str) -> bytes:
