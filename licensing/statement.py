@@ -11,11 +11,12 @@ from datetime import date, datetime
 from itertools import chain
 
 from django.db.models import Count, FilteredRelation, Prefetch, Q, QuerySet
+from django.template.loader import render_to_string
 
 from accounts.models import Contact, Site
 from licensing.models import CoveragePeriod, Entitlement, Order, OrderLine, Product
 from licensing.status import EntitlementStatus, status_conditions, status_expression
-from portal.core.pdf import render_pdf
+from portal.core.pdf import html_to_pdf
 
 CSV_COLUMNS = [
     "site_number",
@@ -155,8 +156,14 @@ def statement_csv_rows(*, site: Site, as_of: date, with_prices: bool) -> Iterato
             )
         )
     )
+    # The database gives the reseller's name; the CSV shows the channel in the words the
+    # statement page and PDF use (Order.channel_label), blank where there is no order.
+    fields = columns[1:]
+    channel, order_number = fields.index("channel"), fields.index("order_number")
     for row in chain(bought.iterator(chunk_size=2000), other.iterator(chunk_size=2000)):
-        yield (site.number, *row)
+        values = list(row)
+        values[channel] = Order.channel_label_of(values[channel]) if values[order_number] else ""
+        yield (site.number, *values)
 
 
 def _fields(
@@ -191,7 +198,14 @@ def statement_csv_header(*, with_prices: bool) -> list[str]:
 
 def statement_pdf(*, site: Site, as_of: date, with_prices: bool) -> bytes:
     """The whole statement as a PDF (E3: the same data on the same day, the same bytes)."""
-    return render_pdf(
+    return html_to_pdf(
+        statement_pdf_html(site=site, as_of=as_of, with_prices=with_prices),
+        identifier=f"statement:{site.number}:{as_of.isoformat()}",
+    )
+
+
+def statement_pdf_html(*, site: Site, as_of: date, with_prices: bool) -> str:
+    return render_to_string(
         "pdf/statement.html",
         {
             "site": site,
@@ -202,5 +216,4 @@ def statement_pdf(*, site: Site, as_of: date, with_prices: bool) -> bytes:
             "with_prices": with_prices,
             "consumable": Product.Kind.CONSUMABLE,
         },
-        identifier=f"statement:{site.number}:{as_of.isoformat()}",
     )

@@ -23,7 +23,8 @@ OTHER_ENTITLEMENTS_SHOWN = 50  # the page lists these; the CSV and PDF have them
 
 def _site_and_prices(request, number: str):
     site = site_get_for_user(user=request.user, number=number)
-    return site, request.user.has_perm("site.manage", site)
+    # SPEC §1, L5: prices follow the one rule written for them (accounts/rules.py).
+    return site, request.user.has_perm("site.view_prices", site)
 
 
 @login_required
@@ -44,7 +45,7 @@ def statement_page(request, number: str):
             "others": others[:OTHER_ENTITLEMENTS_SHOWN],
             "others_count": others.count(),
             "consumable": Product.Kind.CONSUMABLE,
-            "can_manage": with_prices,
+            "can_manage": request.user.has_perm("site.manage", site),
             "can_manage_callers": request.user.has_perm("site.manage_callers", site),
         },
     )

@@ -18,6 +18,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from weasyprint import HTML
+from weasyprint.document import Document
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
 logger = logging.getLogger(__name__)
@@ -86,9 +87,14 @@ def html_to_pdf(
     """Render HTML to a PDF through the static-files-only fetcher. WeasyPrint takes the
     document dates from <meta name="dcterms.created/modified"> (and writes none without
     them) and the file id from `identifier`, so nothing in the bytes depends on the clock."""
-    document = HTML(
-        string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher or StaticFilesOnlyFetcher()
-    )
-    return document.write_pdf(
+    return html_layout(html, fetcher=fetcher).write_pdf(
         pdf_identifier=hashlib.sha256(identifier.encode()).hexdigest()[:32].encode(),
     )
+
+
+def html_layout(html: str, *, fetcher: StaticFilesOnlyFetcher | None = None) -> Document:
+    """The laid-out pages (boxes with their positions) before they are written: what a test
+    measures to know that nothing runs off the page."""
+    return HTML(
+        string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher or StaticFilesOnlyFetcher()
+    ).render()
