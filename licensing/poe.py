@@ -10,7 +10,6 @@ from celery import shared_task
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 
 from accounts.models import Site, User
 from licensing.models import Entitlement, Order, PoEDocument
@@ -148,7 +147,8 @@ def poe_verify(code: str) -> tuple[PoEDocument | None, bool]:
 
 
 def poe_filename(document: PoEDocument) -> str:
-    return _("poe-%(site)s-%(date)s.pdf") % {
-        "site": document.snapshot["site_number"],
-        "date": document.issued_on.isoformat(),
-    }
+    """An order PoE and a site PoE of the same day must not save over each other (review
+    #7 item 15): the name says which it is. ASCII, not translated: a safe download name."""
+    if document.order_id:
+        return f"PoE-order-{document.snapshot['order_number']}.pdf"
+    return f"PoE-site-{document.snapshot['site_number']}-{document.issued_on.isoformat()}.pdf"
