@@ -16,8 +16,9 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.models import Contact
-from licensing import services, statement
-from licensing.models import CoveragePeriod, Entitlement, Order, Product
+from licensing import poe, services, statement
+from licensing.models import CoveragePeriod, Entitlement, Order, Product, StatementDocument
+from licensing.tasks import statement_render_task
 from portal.core import pdf
 from tests.accounts.factories import SiteFactory
 from tests.conftest import client_for
@@ -493,3 +494,113 @@ def test_the_statement_follows_the_view_prices_rule(
         assert price not in content
         assert price not in text
     assert "unit_price" not in rows[0]
+
+
+# --- large statements render in the worker (review #7 item 2; the PoE machinery) -----------
+
+
+def add_entitlements(site, count: int) -> None:
+    product = ProductFactory(part_number="BULK-1", name="Bulk Tool")
+    today = timezone.localdate()
+    Entitlement.objects.bulk_create(
+        Entitlement(
+            site=site,
+            product=product,
+            quantity=1,
+            poe_number=f"POE-BULK{n:05d}",
+            purchased_on=today,
+            coverage_start=today,
+            coverage_end=today + timedelta(days=364),
+        )
+        for n in range(count)
+    )
+    CoveragePeriod.objects.bulk_create(
+        CoveragePeriod(
+            entitlement=entitlement,
+            starts_on=entitlement.coverage_start,
+            ends_on=entitlement.coverage_end,
+            kind=CoveragePeriod.Kind.PURCHASE,
+        )
+        for entitlement in Entitlement.objects.filter(product=product)
+    )
+
+
+def test_a_large_statement_is_rendered_by_the_worker_while_the_page_shows_progress(
+    client, world, django_capture_on_commit_callbacks
+):
+    add_entitlements(world.site, poe.RENDER_IN_WORKER_ABOVE + 1)
+    client_for(client, world, "primary")
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.get(url("statement_pdf", world.site))
+        again = client.get(url("statement_pdf", world.site))  # a second click
+    document = StatementDocument.objects.get(site=world.site)
+    status_url = reverse("licensing:statement_status", args=[document.pk])
+    assert response.status_code == 302
+    assert response["Location"] == again["Location"] == status_url
+    assert document.state == StatementDocument.State.PENDING
+    assert len(callbacks) == 1  # one render task, queued once the request has committed
+
+    pending = client.get(status_url).content.decode()
+    assert "Your statement with 201 lines is being prepared" in pending
+    assert "data-poll-seconds" in pending
+    download_url = reverse("licensing:statement_download", args=[document.pk])
+    assert client.get(download_url)["Location"] == status_url
+
+    callbacks[0]()  # the worker (Celery runs eagerly in tests)
+    document.refresh_from_db()
+    assert document.state == StatementDocument.State.READY
+    ready = client.get(status_url).content.decode()
+    assert "Your statement is ready" in ready
+    assert download_url in ready
+    response = client.get(download_url)
+    assert f"statement-{world.site.number}-" in response["Content-Disposition"]
+    reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "POE-BULK00000" in text
+    assert f"POE-BULK{poe.RENDER_IN_WORKER_ABOVE:05d}" in text
+
+
+def test_a_small_statement_is_rendered_at_once(client, world, django_capture_on_commit_callbacks):
+    add_entitlements(world.site, poe.RENDER_IN_WORKER_ABOVE)
+    client_for(client, world, "primary")
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.get(url("statement_pdf", world.site))
+    assert response.status_code == 200
+    assert callbacks == []
+    assert not StatementDocument.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["site_admin", "stc", "reseller", "other_customer"])
+def test_a_statement_being_rendered_is_only_for_who_asked(client, world, role):
+    document = StatementDocument.objects.create(
+        site=world.site,
+        as_of=timezone.localdate(),
+        with_prices=True,
+        requested_by=world.users["primary"],
+        line_count=300,
+    )
+    client_for(client, world, role)
+    for name in ("licensing:statement_status", "licensing:statement_download"):
+        assert client.get(reverse(name, args=[document.pk])).status_code == 404
+
+
+def test_a_failed_statement_render_says_so(client, world, monkeypatch):
+    document = StatementDocument.objects.create(
+        site=world.site,
+        as_of=timezone.localdate(),
+        with_prices=False,
+        requested_by=world.users["stc"],
+        line_count=300,
+    )
+
+    def broken(**kwargs):
+        raise ValueError("renderer broke")
+
+    monkeypatch.setattr("licensing.statement.statement_pdf", broken)
+    with pytest.raises(ValueError, match="renderer broke"):
+        statement_render_task.delay(document.pk)
+    document.refresh_from_db()
+    assert document.state == StatementDocument.State.FAILED
+    client_for(client, world, "stc")
+    page = client.get(reverse("licensing:statement_status", args=[document.pk])).content
+    assert b"could not be prepared" in page
