@@ -10,16 +10,50 @@ from celery import shared_task
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 
 from accounts.models import Site, User
 from licensing.models import Entitlement, Order, PoEDocument
+from licensing.models.documents import RenderedDocument
 from licensing.selectors import order_entitlements
 from portal.core.jobs import enqueue_on_commit
 from portal.core.pdf import render_pdf
 
-# Larger documents render in the Celery worker while the page shows progress.
+# Larger documents (PoEs and statements alike) render in the Celery worker while the page
+# shows progress (templates/licensing/poe_status.html, static/js/poll.js).
 RENDER_IN_WORKER_ABOVE = 200
+
+
+# --- the rendering machinery every worker-rendered PDF shares (RenderedDocument) ----------
+
+
+def document_render_or_queue(document: RenderedDocument, *, render, task) -> None:
+    """Render `document` now when small; queue `task(document.pk)` for the worker after
+    commit when it has more than RENDER_IN_WORKER_ABOVE lines (it stays "pending")."""
+    if document.line_count > RENDER_IN_WORKER_ABOVE:
+        enqueue_on_commit(task, document.pk)
+    else:
+        render(document=document)
+
+
+def document_store(document: RenderedDocument, *, name: str, pdf: bytes) -> RenderedDocument:
+    document.file.save(name, ContentFile(pdf), save=False)
+    document.state = RenderedDocument.State.READY
+    document.save(update_fields=["file", "state"])
+    return document
+
+
+def document_render_in_worker(model: type[RenderedDocument], document_id: int, render) -> None:
+    """The body of a render task: reload, skip what is gone or done (a re-delivered task is
+    a no-op), and record a failure for the status page before raising it."""
+    document = model.objects.filter(pk=document_id).first()
+    if document is None or document.state == RenderedDocument.State.READY:
+        return
+    try:
+        render(document=document)
+    except Exception:
+        document.state = RenderedDocument.State.FAILED
+        document.save(update_fields=["state"])
+        raise
 
 
 def poe_lines(entitlements) -> list[dict]:
@@ -89,10 +123,7 @@ def poe_issue(*, site: Site, order: Order | None, actor: User | None, as_of: dat
         line_count=len(snapshot["lines"]),
         requested_by=actor,
     )
-    if document.line_count > RENDER_IN_WORKER_ABOVE:
-        enqueue_on_commit(poe_render_task, document.pk)
-    else:
-        poe_render(document=document)
+    document_render_or_queue(document, render=poe_render, task=poe_render_task)
     return document
 
 
@@ -104,10 +135,7 @@ def poe_render(*, document: PoEDocument) -> PoEDocument:
         identifier=document.code,
     )
     name = f"poe-{document.snapshot['site_number']}-{document.code}.pdf"
-    document.file.save(name, ContentFile(pdf), save=False)
-    document.state = PoEDocument.State.READY
-    document.save(update_fields=["file", "state"])
-    return document
+    return document_store(document, name=name, pdf=pdf)
 
 
 @shared_task(
@@ -118,15 +146,7 @@ def poe_render(*, document: PoEDocument) -> PoEDocument:
 )
 def poe_render_task(document_id: int) -> None:
     """L4: render a large PoE in the worker; the download page polls until it is ready."""
-    document = PoEDocument.objects.filter(pk=document_id).first()
-    if document is None or document.state == PoEDocument.State.READY:
-        return
-    try:
-        poe_render(document=document)
-    except Exception:
-        document.state = PoEDocument.State.FAILED
-        document.save(update_fields=["state"])
-        raise
+    document_render_in_worker(PoEDocument, document_id, poe_render)
 
 
 def poe_is_current(document: PoEDocument) -> bool:
@@ -148,7 +168,8 @@ def poe_verify(code: str) -> tuple[PoEDocument | None, bool]:
 
 
 def poe_filename(document: PoEDocument) -> str:
-    return _("poe-%(site)s-%(date)s.pdf") % {
-        "site": document.snapshot["site_number"],
-        "date": document.issued_on.isoformat(),
-    }
+    """An order PoE and a site PoE of the same day must not save over each other (review
+    #7 item 15): the name says which it is. ASCII, not translated: a safe download name."""
+    if document.order_id:
+        return f"PoE-order-{document.snapshot['order_number']}.pdf"
+    return f"PoE-site-{document.snapshot['site_number']}-{document.issued_on.isoformat()}.pdf"

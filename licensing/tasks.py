@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from licensing.imports.batches import import_batch_task
 from licensing.poe import poe_render_task
+from licensing.statement import statement_render_task
 from licensing.updates import (
     update_digests_send,
     update_notices_send_task,
@@ -16,6 +17,7 @@ from licensing.updates import (
 __all__ = [
     "import_batch_task",
     "poe_render_task",
+    "statement_render_task",
     "update_digests_send_task",
     "update_notices_send_task",
     "updates_notify_due_task",

@@ -21,6 +21,12 @@ urlpatterns = [
     path("sites/<str:number>/statement/", statement.statement_page, name="statement"),
     path("sites/<str:number>/statement.csv", statement.statement_csv, name="statement_csv"),
     path("sites/<str:number>/statement.pdf", statement.statement_pdf, name="statement_pdf"),
+    path("statements/<int:document_id>/", statement.statement_status, name="statement_status"),
+    path(
+        "statements/<int:document_id>/download/",
+        statement.statement_download,
+        name="statement_download",
+    ),
     # L10: downloads of entitled versions and the update e-mail preference
     path("downloads/", updates.downloads, name="downloads"),
     path("downloads/<int:version_id>/", updates.download, name="download"),

@@ -61,6 +61,7 @@ from licensing.models import (
     PoEDocument,
     Product,
     SiteTransfer,
+    StatementDocument,
     UpdateNotice,
     UpdatePreference,
     Version,
@@ -594,6 +595,33 @@ def to_import_preview(namespace: str, target: str) -> Callable[[Context], str]:
     return location
 
 
+STATEMENT_ASKER = {"own": "primary", "other": "other_customer"}
+
+
+def statement_document(target: str) -> Callable[[PermissionWorld], dict]:
+    def kwargs(pw: PermissionWorld) -> dict:
+        site = pw.world.site if target == "own" else pw.world.other_site
+        document, _ = StatementDocument.objects.get_or_create(
+            site=site,
+            requested_by=pw.world.users[STATEMENT_ASKER[target]],
+            defaults={"as_of": timezone.localdate(), "with_prices": True, "line_count": 300},
+        )
+        return {"document_id": document.pk}
+
+    return kwargs
+
+
+def statement_document_expect(target: str, get: Expect) -> Callable[[str, str], Expect]:
+    def expect(role: str, method: str) -> Expect:
+        if role == "anonymous":
+            return LOGIN
+        if role != STATEMENT_ASKER[target]:
+            return Expect(404)
+        return Expect(405) if method == "POST" else get
+
+    return expect
+
+
 ORDER_PLACERS = frozenset({"reseller", "staff", "superuser"})  # L2
 
 LICENSING_ROWS = [
@@ -619,6 +647,19 @@ LICENSING_ROWS = [
     *licensing_object_rows("licensing:statement", site_number),
     *licensing_object_rows("licensing:statement_csv", site_number),
     *licensing_object_rows("licensing:statement_pdf", site_number),
+    # ... a large statement renders in the worker for the one who asked (review #7 item 2).
+    *[
+        Row(key, target, statement_document_expect(target, get), kwargs=statement_document(target))
+        for key, get in (
+            ("licensing:statement_status", Expect(200)),
+            # still rendering: to its status page, the same path without download/
+            (
+                "licensing:statement_download",
+                Expect(302, lambda c: c.url.removesuffix("download/")),
+            ),
+        )
+        for target in ("own", "other")
+    ],
     # L2: a site's orders and an order, for whoever can see the site...
     *licensing_object_rows("licensing:site_orders", site_number),
     *licensing_object_rows(

@@ -9,7 +9,12 @@ from licensing.models.catalogue import (
     Product,
     Version,
 )
-from licensing.models.documents import PoEDocument, PoEDocumentQuerySet, new_verification_code
+from licensing.models.documents import (
+    PoEDocument,
+    PoEDocumentQuerySet,
+    StatementDocument,
+    new_verification_code,
+)
 from licensing.models.entitlements import (
     Activation,
     CoveragePeriod,
@@ -46,6 +51,7 @@ __all__ = [
     "Product",
     "SiteTransfer",
     "SiteTransferLine",
+    "StatementDocument",
     "UpdateNotice",
     "UpdatePreference",
     "Version",

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ScopedQuerySet
@@ -77,6 +78,19 @@ class Order(models.Model):
 
     def get_additional_data(self) -> dict:
         return {"site_id": self.site_id}
+
+    @property
+    def channel_label(self) -> str:
+        """L2: how the order was bought — "Direct" or "Through <reseller>" — in the one
+        wording every page, CSV and PDF shows (review #7 item 15)."""
+        return self.channel_label_of(self.reseller.name if self.reseller_id else None)
+
+    @staticmethod
+    def channel_label_of(reseller_name: str | None) -> str:
+        """The same wording from a reseller's name alone (CSV rows read values, not orders)."""
+        if reseller_name:
+            return gettext("Through %(reseller)s") % {"reseller": reseller_name}
+        return gettext("Direct")
 
 
 class OrderLine(models.Model):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from accounts.decorators import allow_methods
 from accounts.selectors import site_get_for_user
@@ -46,7 +47,14 @@ def order_poe(request, order_id: int):
 def poe_status(request, poe_id: int):
     """Progress while the worker renders a large PoE; the page refreshes itself."""
     document = selectors.poe_get_for_user(user=request.user, poe_id=poe_id)
-    return render(request, "licensing/poe_status.html", {"document": document})
+    return render(
+        request,
+        "licensing/poe_status.html",
+        {
+            "document": document,
+            "download_url": reverse("licensing:poe_download", args=[document.pk]),
+        },
+    )
 
 
 @login_required

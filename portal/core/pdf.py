@@ -14,9 +14,11 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from weasyprint import HTML
+from weasyprint.document import Document
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
 logger = logging.getLogger(__name__)
@@ -42,19 +44,35 @@ class StaticFilesOnlyFetcher(URLFetcher):
             and parts.netloc == base.netloc
             and parts.path.startswith(static_prefix)
         ):
-            relative = unquote(parts.path[len(static_prefix) :])
-            try:
-                path = finders.find(relative)
-            except SuspiciousFileOperation:
-                path = None
-            if path:
-                with open(path, "rb") as handle:  # noqa: PTH123
-                    body = handle.read()
-                content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+            body = static_file_content(unquote(parts.path[len(static_prefix) :]))
+            if body is not None:
+                content_type = mimetypes.guess_type(parts.path)[0] or "application/octet-stream"
                 return URLFetcherResponse(url, body, {"Content-Type": content_type})
         self.blocked.append(url)
         logger.warning("PDF rendering refused to fetch %s", url)
         raise URLFetchingError(f"Only the portal's static files may be used: {url}")
+
+
+def static_file_content(name: str) -> bytes | None:
+    """The bytes of the static file `{% static %}` named `name`, or None when it is not one.
+
+    A source name (pdf/pdf.css) is found through the finders, as in development. Under a
+    manifest storage (production: whitenoise's CompressedManifestStaticFilesStorage)
+    `{% static %}` gives the hashed name (pdf/pdf.3f2a….css), which only the manifest knows:
+    such a name is served from the collected files, and only when the manifest lists it, so
+    nothing else under STATIC_ROOT (the manifest itself, stale files) is reachable."""
+    try:
+        path = finders.find(name)
+    except SuspiciousFileOperation:
+        path = None
+    if path:
+        with open(path, "rb") as handle:  # noqa: PTH123
+            return handle.read()
+    hashed_files = getattr(staticfiles_storage, "hashed_files", None)
+    if hashed_files and name in set(hashed_files.values()):
+        with staticfiles_storage.open(name) as handle:
+            return handle.read()
+    return None
 
 
 def render_pdf(template: str, context: dict, *, identifier: str) -> bytes:
@@ -69,9 +87,14 @@ def html_to_pdf(
     """Render HTML to a PDF through the static-files-only fetcher. WeasyPrint takes the
     document dates from <meta name="dcterms.created/modified"> (and writes none without
     them) and the file id from `identifier`, so nothing in the bytes depends on the clock."""
-    document = HTML(
-        string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher or StaticFilesOnlyFetcher()
-    )
-    return document.write_pdf(
+    return html_layout(html, fetcher=fetcher).write_pdf(
         pdf_identifier=hashlib.sha256(identifier.encode()).hexdigest()[:32].encode(),
     )
+
+
+def html_layout(html: str, *, fetcher: StaticFilesOnlyFetcher | None = None) -> Document:
+    """The laid-out pages (boxes with their positions) before they are written: what a test
+    measures to know that nothing runs off the page."""
+    return HTML(
+        string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher or StaticFilesOnlyFetcher()
+    ).render()

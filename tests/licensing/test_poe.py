@@ -530,3 +530,33 @@ def test_another_tenants_site_and_order_poe_are_404(client, world, licensed, rol
 def test_every_role_of_the_site_sees_its_poe_status(client, world, site_document, role):
     client_for(client, world, role)
     assert client.get(reverse("licensing:poe_status", args=[site_document.pk])).status_code == 200
+
+
+# --- file names and prices (review #7 items 15 and 17) ---------------------------------------
+
+
+def test_order_and_site_poes_download_under_distinct_descriptive_names(client, world, licensed):
+    client_for(client, world, "primary")
+    order = licensed["order"]
+    site_response = client.get(reverse("licensing:site_poe", args=[world.site.number]))
+    order_response = client.get(reverse("licensing:order_poe", args=[order.pk]))
+    today = f"{timezone.localdate():%Y-%m-%d}"
+    assert site_response["Content-Disposition"] == (
+        f'attachment; filename="PoE-site-{world.site.number}-{today}.pdf"'
+    )
+    assert order_response["Content-Disposition"] == (
+        f'attachment; filename="PoE-order-{order.number}.pdf"'
+    )
+
+
+@pytest.mark.parametrize("role", ["primary", "stc", "caller"])
+def test_no_poe_shows_a_price(client, world, licensed, role):
+    client_for(client, world, role)
+    for url in (
+        reverse("licensing:site_poe", args=[world.site.number]),
+        reverse("licensing:order_poe", args=[licensed["order"].pk]),
+    ):
+        text = pdf_text(download(client, url))
+        assert licensed["atlas"].poe_number in text
+        for price in ("16000", "16,000", "2400", "2,400", "€", "EUR", "price", "total"):
+            assert price.lower() not in text.lower(), (url, price)

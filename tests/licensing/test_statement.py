@@ -9,14 +9,17 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import rules
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.models import Contact
-from licensing import services
-from licensing.models import CoveragePeriod, Entitlement, Order, Product
+from licensing import poe, services, statement
+from licensing.models import CoveragePeriod, Entitlement, Order, Product, StatementDocument
+from licensing.tasks import statement_render_task
+from portal.core import pdf
 from tests.accounts.factories import SiteFactory
 from tests.conftest import client_for
 from tests.licensing.factories import (
@@ -157,7 +160,7 @@ def test_the_statement_page_shows_registration_purchases_and_coverage(client, wo
 def test_the_page_shows_unit_prices_to_those_who_run_the_site(client, world, history):
     client_for(client, world, "site_admin")
     content = client.get(url("statement", world.site)).content.decode()
-    assert "16000.00 EUR" in content
+    assert "€16,000.00" in content
     assert "Unit price" in content
 
 
@@ -226,7 +229,7 @@ def test_the_csv_has_a_row_per_line_and_coverage_period(client, world, history):
     first = atlas_rows[0]
     assert first["site_number"] == world.site.number
     assert first["order_number"] == history["direct"].number
-    assert first["channel"] == ""
+    assert first["channel"] == "Direct"
     assert (first["part_number"], first["edition"], first["version"]) == (
         "ATL-DB-100",
         "Plus",
@@ -247,7 +250,7 @@ def test_the_csv_lists_consumables_lapsed_and_transferred_entitlements(client, w
         "",
     )
     lapsed = next(r for r in rows if r["poe_number"] == history["beacon"].poe_number)
-    assert (lapsed["status"], lapsed["channel"]) == ("lapsed", "Reseller One")
+    assert (lapsed["status"], lapsed["channel"]) == ("lapsed", "Through Reseller One")
     moved = [r for r in rows if r["poe_number"] == history["transferred"].poe_number]
     assert [r["coverage_kind"] for r in moved] == ["purchase"]
     assert moved[0]["held_quantity"] == "2"
@@ -285,7 +288,7 @@ def test_the_pdf_statement_lists_the_whole_history(client, world, history):
         history["transferred"].poe_number,
         "Renewal",
         "Lapsed",
-        "16000.00 EUR",
+        "€16,000.00",
         "2 covered, 0 expiring, 1 lapsed",
     ):
         assert expected in text, expected
@@ -330,9 +333,276 @@ def test_an_imported_entitlement_without_an_order_is_on_the_statement(client, wo
     assert "Imported Tool" in content
     rows = csv_rows(client.get(url("statement_csv", world.site)))
     row = next(r for r in rows if r["poe_number"] == imported.poe_number)
-    assert (row["order_number"], row["product"], row["coverage_kind"]) == (
+    assert (row["order_number"], row["channel"], row["product"], row["coverage_kind"]) == (
+        "",
         "",
         "Imported Tool",
         "purchase",
     )
     assert "Imported Tool" in pdf_text(client.get(url("statement_pdf", world.site)))
+
+
+# --- PDF layout on A4 (review #7 item 2) ---------------------------------------------------
+
+
+def boxes_past_the_page(layout) -> list[str]:
+    """Every laid-out box whose right edge runs past the page's content area (what a printer
+    clips), by the text it holds."""
+    past = []
+    for page in layout.pages:
+        root = page._page_box  # WeasyPrint exposes no public box tree
+        right = root.content_box_x() + root.width
+        for box in root.descendants():
+            if not hasattr(box, "border_box_x") or box.width is None:
+                continue
+            if box.border_box_x() + box.border_width() > right + 0.5:
+                past.append(getattr(box, "text", None) or type(box).__name__)
+    return past
+
+
+@pytest.fixture
+def long_history(world, history):
+    """What makes the columns wide: long names, many coverage periods, a large price."""
+    atlas = history["atlas"]
+    atlas.product.name = "Atlas Database Server Enterprise Cluster Edition with Replication"
+    atlas.product.save()
+    atlas.edition.name = "PlusClusterReplicationHighAvailabilityDisasterRecoveryWAN"
+    atlas.edition.save()
+    for year in range(2, 6):
+        services.coverage_add(
+            entitlement=atlas,
+            starts_on=atlas.coverage_start + timedelta(days=365 * year),
+            ends_on=atlas.coverage_start + timedelta(days=365 * (year + 1) - 1),
+            kind=CoveragePeriod.Kind.RENEWAL,
+        )
+    history["direct"].lines.filter(product=atlas.product).update(unit_price=Decimal("1234567.89"))
+    return history
+
+
+@pytest.mark.parametrize("with_prices", [True, False])
+def test_no_column_of_the_pdf_statement_runs_off_an_a4_page(world, long_history, with_prices):
+    html = statement.statement_pdf_html(
+        site=world.site, as_of=timezone.localdate(), with_prices=with_prices
+    )
+    layout = pdf.html_layout(html)
+    assert layout.pages
+    assert boxes_past_the_page(layout) == []
+
+
+def test_the_pdf_statement_prints_every_s_and_s_coverage_period(client, world, long_history):
+    client_for(client, world, "primary")
+    response = client.get(url("statement_pdf", world.site))
+    page = PdfReader(io.BytesIO(response.content)).pages[0]
+    assert page.mediabox.width > page.mediabox.height  # landscape A4
+    text = pdf_text(response)
+    atlas = long_history["atlas"]
+    assert "S&S coverage" in text
+    for period in atlas.coverage_periods.all():
+        assert f"{period.starts_on:%Y-%m-%d} – {period.ends_on:%Y-%m-%d}" in text, period
+
+
+# --- one wording for the channel (review #7 item 15, L2) -----------------------------------
+
+
+def test_the_order_channel_reads_the_same_on_the_page_the_csv_and_the_pdf(client, world, history):
+    direct, through = history["direct"], history["through_reseller"]
+    assert (direct.channel_label, through.channel_label) == ("Direct", "Through Reseller One")
+    client_for(client, world, "primary")
+    content = client.get(url("statement", world.site)).content.decode()
+    rows = csv_rows(client.get(url("statement_csv", world.site)))
+    text = pdf_text(client.get(url("statement_pdf", world.site)))
+    for order in (direct, through):
+        assert order.channel_label in content
+        assert {r["channel"] for r in rows if r["order_number"] == order.number} == {
+            order.channel_label
+        }
+        words = " ".join(text.split())
+        assert f"{order.number} {order.ordered_on:%Y-%m-%d} {order.channel_label}" in words
+
+
+# --- money in the reader's locale (review #7 item 16, E2) ----------------------------------
+
+
+def test_statement_prices_are_formatted_for_the_reader_and_plain_in_the_csv(client, world, history):
+    client_for(client, world, "primary")
+    content = client.get(url("statement", world.site)).content.decode()
+    text = pdf_text(client.get(url("statement_pdf", world.site)))
+    assert "€16,000.00" in content
+    assert "€16,000.00" in text
+    assert "16000.00 EUR" not in content + text
+    rows = csv_rows(client.get(url("statement_csv", world.site)))
+    atlas = next(r for r in rows if r["poe_number"] == history["atlas"].poe_number)
+    assert (atlas["unit_price"], atlas["currency"]) == ("16000.00", "EUR")
+
+
+# --- prices only for those who may see them (review #7 item 17, SPEC §1, L5) ---------------
+
+
+PRICE_TEXTS = ("16000", "16,000", "€", "EUR", "Unit price")
+
+
+def statement_views(client, site) -> tuple[str, list[dict], str]:
+    content = client.get(url("statement", site)).content.decode()
+    rows = csv_rows(client.get(url("statement_csv", site)))
+    return content, rows, pdf_text(client.get(url("statement_pdf", site)))
+
+
+@pytest.mark.parametrize("role", ["stc", "caller"])
+def test_technical_contacts_see_no_price_on_the_statement_page_csv_or_pdf(
+    client, world, history, role
+):
+    client_for(client, world, role)
+    content, rows, text = statement_views(client, world.site)
+    assert history["atlas"].poe_number in content
+    assert history["atlas"].poe_number in text
+    for price in PRICE_TEXTS:
+        assert price not in content, price
+        assert price not in text, price
+    assert "total" not in (content + text).lower()
+    assert rows
+    assert not PRICE_COLUMNS_IN_CSV & set(rows[0])
+    assert not any("16000" in value for row in rows for value in row.values())
+
+
+PRICE_COLUMNS_IN_CSV = {"unit_price", "currency", "total"}
+
+
+def test_the_primary_contact_sees_prices_on_the_statement_page_csv_and_pdf(client, world, history):
+    client_for(client, world, "primary")
+    content, rows, text = statement_views(client, world.site)
+    assert "Unit price" in content
+    assert "€16,000.00" in content
+    assert "€16,000.00" in text
+    assert {"unit_price", "currency"} <= set(rows[0])
+
+
+@pytest.fixture
+def prices_hidden_by_the_rule():
+    """The statement asks the `site.view_prices` rule (accounts/rules.py), not another one:
+    with that rule refusing, even the primary contact gets the statement without prices."""
+    original = rules.permissions.permissions["site.view_prices"]
+    rules.set_perm("site.view_prices", rules.always_false)
+    yield
+    rules.set_perm("site.view_prices", original)
+
+
+def test_the_statement_follows_the_view_prices_rule(
+    client, world, history, prices_hidden_by_the_rule
+):
+    client_for(client, world, "primary")
+    content, rows, text = statement_views(client, world.site)
+    assert history["atlas"].poe_number in content
+    for price in ("16,000", "Unit price"):
+        assert price not in content
+        assert price not in text
+    assert "unit_price" not in rows[0]
+
+
+# --- large statements render in the worker (review #7 item 2; the PoE machinery) -----------
+
+
+def add_entitlements(site, count: int) -> None:
+    product = ProductFactory(part_number="BULK-1", name="Bulk Tool")
+    today = timezone.localdate()
+    Entitlement.objects.bulk_create(
+        Entitlement(
+            site=site,
+            product=product,
+            quantity=1,
+            poe_number=f"POE-BULK{n:05d}",
+            purchased_on=today,
+            coverage_start=today,
+            coverage_end=today + timedelta(days=364),
+        )
+        for n in range(count)
+    )
+    CoveragePeriod.objects.bulk_create(
+        CoveragePeriod(
+            entitlement=entitlement,
+            starts_on=entitlement.coverage_start,
+            ends_on=entitlement.coverage_end,
+            kind=CoveragePeriod.Kind.PURCHASE,
+        )
+        for entitlement in Entitlement.objects.filter(product=product)
+    )
+
+
+def test_a_large_statement_is_rendered_by_the_worker_while_the_page_shows_progress(
+    client, world, django_capture_on_commit_callbacks
+):
+    add_entitlements(world.site, poe.RENDER_IN_WORKER_ABOVE + 1)
+    client_for(client, world, "primary")
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.get(url("statement_pdf", world.site))
+        again = client.get(url("statement_pdf", world.site))  # a second click
+    document = StatementDocument.objects.get(site=world.site)
+    status_url = reverse("licensing:statement_status", args=[document.pk])
+    assert response.status_code == 302
+    assert response["Location"] == again["Location"] == status_url
+    assert document.state == StatementDocument.State.PENDING
+    assert len(callbacks) == 1  # one render task, queued once the request has committed
+
+    pending = client.get(status_url).content.decode()
+    assert "Your statement with 201 lines is being prepared" in pending
+    assert "data-poll-seconds" in pending
+    download_url = reverse("licensing:statement_download", args=[document.pk])
+    assert client.get(download_url)["Location"] == status_url
+
+    callbacks[0]()  # the worker (Celery runs eagerly in tests)
+    document.refresh_from_db()
+    assert document.state == StatementDocument.State.READY
+    ready = client.get(status_url).content.decode()
+    assert "Your statement is ready" in ready
+    assert download_url in ready
+    response = client.get(download_url)
+    assert f"statement-{world.site.number}-" in response["Content-Disposition"]
+    reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "POE-BULK00000" in text
+    assert f"POE-BULK{poe.RENDER_IN_WORKER_ABOVE:05d}" in text
+
+
+def test_a_small_statement_is_rendered_at_once(client, world, django_capture_on_commit_callbacks):
+    add_entitlements(world.site, poe.RENDER_IN_WORKER_ABOVE)
+    client_for(client, world, "primary")
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.get(url("statement_pdf", world.site))
+    assert response.status_code == 200
+    assert callbacks == []
+    assert not StatementDocument.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["site_admin", "stc", "reseller", "other_customer"])
+def test_a_statement_being_rendered_is_only_for_who_asked(client, world, role):
+    document = StatementDocument.objects.create(
+        site=world.site,
+        as_of=timezone.localdate(),
+        with_prices=True,
+        requested_by=world.users["primary"],
+        line_count=300,
+    )
+    client_for(client, world, role)
+    for name in ("licensing:statement_status", "licensing:statement_download"):
+        assert client.get(reverse(name, args=[document.pk])).status_code == 404
+
+
+def test_a_failed_statement_render_says_so(client, world, monkeypatch):
+    document = StatementDocument.objects.create(
+        site=world.site,
+        as_of=timezone.localdate(),
+        with_prices=False,
+        requested_by=world.users["stc"],
+        line_count=300,
+    )
+
+    def broken(**kwargs):
+        raise ValueError("renderer broke")
+
+    monkeypatch.setattr("licensing.statement.statement_pdf", broken)
+    with pytest.raises(ValueError, match="renderer broke"):
+        statement_render_task.delay(document.pk)
+    document.refresh_from_db()
+    assert document.state == StatementDocument.State.FAILED
+    client_for(client, world, "stc")
+    page = client.get(reverse("licensing:statement_status", args=[document.pk])).content
+    assert b"could not be prepared" in page
