@@ -7,7 +7,6 @@ access is read-only and technical."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 
@@ -26,7 +25,6 @@ def _site_and_prices(request, number: str):
     return site, request.user.has_perm("site.manage", site)
 
 
-@login_required
 @allow_methods(("GET",), scope=scope_site)
 def statement_page(request, number: str):
     site, with_prices = _site_and_prices(request, number)
@@ -50,7 +48,6 @@ def statement_page(request, number: str):
     )
 
 
-@login_required
 @allow_methods(("GET",), scope=scope_site)
 def statement_csv(request, number: str):
     site, with_prices = _site_and_prices(request, number)
@@ -62,7 +59,6 @@ def statement_csv(request, number: str):
     )
 
 
-@login_required
 @allow_methods(("GET",), scope=scope_site)
 def statement_pdf(request, number: str):
     site, with_prices = _site_and_prices(request, number)
