@@ -1,21 +1,85 @@
-"""Request-wide policies: session lifetime and MFA enrolment (A6), site-number confirmation
-(A5), and the Content-Security-Policy header in production."""
+"""Request-wide policies: the request body cap, session lifetime and MFA enrolment (A6),
+site-number confirmation (A5), no caching of portal pages (A4), and the
+Content-Security-Policy header in production."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.files.uploadhandler import FileUploadHandler
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from accounts.selectors import user_has_totp
 from accounts.signals import SESSION_AUTH_AT, SESSION_CONFIRM_PENDING, SESSION_MFA_ENROLLED
+from portal.errors import request_too_large
 
 # Paths a signed-in user can always reach, so a required step can be completed or abandoned.
 ALWAYS_ALLOWED_PREFIXES = ("/accounts/", "/static/", "/invitations/", "/favicon.ico")
+
+
+class RequestBodyTooLargeError(Exception):
+    """A request body that goes past settings.MAX_REQUEST_BODY_BYTES while it is read."""
+
+
+class BodyCapUploadHandler(FileUploadHandler):
+    """First of FILE_UPLOAD_HANDLERS: counts the file bytes as the multipart body streams in
+    and stops past the cap, before the next handler spools the chunk to a temporary file (a
+    body whose length was not declared, or not truthfully)."""
+
+    def handle_raw_input(self, input_data, meta, content_length, boundary, encoding=None):
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > settings.MAX_REQUEST_BODY_BYTES:
+            raise RequestBodyTooLargeError
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+class RequestBodyCapMiddleware:
+    """Refuse a request body above settings.MAX_REQUEST_BODY_BYTES with 413 before any of it
+    is read or spooled to disk: by its declared Content-Length, and (BodyCapUploadHandler) as
+    a multipart body streams in. Placed before CsrfViewMiddleware, which would read the body."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > settings.MAX_REQUEST_BODY_BYTES:
+            return request_too_large(request)
+        if request.content_type == "multipart/form-data":
+            try:
+                request.POST  # noqa: B018 -- parse now, under the cap, instead of in CSRF
+            except RequestBodyTooLargeError:
+                return request_too_large(request)
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """A4: pages and downloads (HTML, CSV, PDF) hold one tenant's data: no shared cache or
+    browser history may keep them. `private, no-store` on every response the portal renders
+    that sets no caching of its own; static files are served by WhiteNoise, above this."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 class SessionLifetimeMiddleware:

@@ -19,3 +19,8 @@ urlpatterns = [
 
 # Media (PoE PDFs, imports, downloads) is never served directly, not even in DEBUG: every file
 # goes through a view that checks the tenant (A4).
+
+handler400 = "portal.errors.bad_request"
+handler403 = "portal.errors.permission_denied"
+handler404 = "portal.errors.page_not_found"
+handler500 = "portal.errors.server_error"

@@ -1,17 +1,15 @@
 """The role-aware home dashboard."""
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
 
 from accounts import selectors
+from accounts.decorators import allow_methods
 from accounts.filters import SiteFilter
 from portal.core.pagination import list_context
 
 
-@login_required
-@require_http_methods(["GET"])
+@allow_methods(("GET",))
 def dashboard(request):
     """Customers see their sites, agreements and anniversaries; resellers their client sites;
     staff every site. All with search, filters, sorting and pagination."""

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -29,6 +30,9 @@ OVERRIDES = (
     "DJANGO_DEBUG",
     "DJANGO_SECRET_KEY",
     "DJANGO_ALLOWED_HOSTS",
+    "ALLAUTH_TRUSTED_PROXY_COUNT",
+    "ALLAUTH_TRUSTED_CLIENT_IP_HEADER",
+    "MAX_REQUEST_BODY_BYTES",
 )
 
 PRODUCTION_ENV = {
@@ -76,6 +80,68 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
+SETTINGS_PROBE = """
+import json, django
+django.setup()
+from django.conf import settings
+print(json.dumps({name: getattr(settings, name, None) for name in %r}))
+"""
+
+
+def _settings(names: tuple[str, ...], **env: str) -> dict:
+    result = _run(["-c", SETTINGS_PROBE % (names,)], **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+PROXY_SETTINGS = ("ALLAUTH_TRUSTED_PROXY_COUNT", "ALLAUTH_TRUSTED_CLIENT_IP_HEADER")
+
+
+def test_production_reads_the_trusted_proxy_count_and_client_ip_header_from_the_environment():
+    """Issue #7 item 6 (A6): behind a reverse proxy the rate limits count the client's address,
+    which only the operator can say how to find."""
+    found = _settings(
+        PROXY_SETTINGS,
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        ALLAUTH_TRUSTED_PROXY_COUNT="1",
+        ALLAUTH_TRUSTED_CLIENT_IP_HEADER="X-Real-IP",
+        **PRODUCTION_ENV,
+    )
+
+    assert found == {
+        "ALLAUTH_TRUSTED_PROXY_COUNT": 1,
+        "ALLAUTH_TRUSTED_CLIENT_IP_HEADER": "X-Real-IP",
+    }
+
+
+def test_without_a_configured_proxy_no_forwarded_header_is_trusted():
+    found = _settings(PROXY_SETTINGS, DJANGO_SECRET_KEY="x" * 60, **PRODUCTION_ENV)
+
+    assert found == {"ALLAUTH_TRUSTED_PROXY_COUNT": 0, "ALLAUTH_TRUSTED_CLIENT_IP_HEADER": None}
+
+
+def test_the_request_body_cap_is_read_from_the_environment():
+    """Issue #7 item 4: an operator may lower or raise the cap."""
+    found = _settings(
+        ("MAX_REQUEST_BODY_BYTES",),
+        DJANGO_SECRET_KEY="x" * 60,
+        MAX_REQUEST_BODY_BYTES="1048576",
+        **PRODUCTION_ENV,
+    )
+
+    assert found == {"MAX_REQUEST_BODY_BYTES": 1048576}
+
+
+def test_demo_data_refuses_to_run_under_production_settings():
+    """Issue #7 item 8: the demo superuser's password and TOTP secret are in the README."""
+    result = _run(
+        ["manage.py", "demo_data"], DJANGO_SECRET_KEY=secrets.token_urlsafe(50), **PRODUCTION_ENV
+    )
+
+    assert result.returncode != 0
+    assert "demo_data is refused under these settings" in result.stderr
+
+
 # --- the embedded default (local) ------------------------------------------------------------
 
 LOCAL_PROBE = """
@@ -93,6 +159,7 @@ report = {
     "email_backend": settings.EMAIL_BACKEND,
     "email_file_path": settings.EMAIL_FILE_PATH,
     "debug": settings.DEBUG,
+    "demo_data_allowed": settings.DEMO_DATA_ALLOWED,
 }
 # Open a throwaway database with the same options to see the journal mode in force.
 database["NAME"] = sys.argv[1]
@@ -139,3 +206,16 @@ def test_local_settings_write_emails_to_files(local_settings):
 def test_local_settings_run_with_debug_on(local_settings):
     """SPEC §6: the embedded default is for development."""
     assert local_settings["debug"] is True
+
+
+def test_local_settings_allow_demo_data(local_settings):
+    """Issue #7 item 8: `make demo` works on the embedded default."""
+    assert local_settings["demo_data_allowed"] is True
+
+
+def test_demo_data_refuses_where_the_settings_do_not_allow_it(settings):
+    """Issue #7 item 8: refused with the reason, before anything is written."""
+    settings.DEMO_DATA_ALLOWED = False
+
+    with pytest.raises(CommandError, match="password and TOTP secret"):
+        call_command("demo_data")

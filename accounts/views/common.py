@@ -7,12 +7,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
 
 from accounts import selectors
+from accounts.decorators import guarded
 from accounts.forms import ConfirmForm
 
-GET_POST = require_http_methods(["GET", "POST"])
+# Pages about the user's own data or a link (A4 order: sign-in, then the method).
+GET_POST = guarded(login=False)
 
 
 def site_context(request, site, **extra) -> dict:

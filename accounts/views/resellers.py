@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import selectors, services
-from accounts.decorators import reseller_view
+from accounts.decorators import client_in_scope, reseller_view
 from accounts.forms import EnrolmentForm
 from portal.core.forms import apply_errors
 from portal.core.pagination import paginate
@@ -22,7 +22,7 @@ def reseller_clients(request):
     return render(request, "accounts/reseller_clients.html", {"page": paginate(request, customers)})
 
 
-@reseller_view
+@reseller_view(scope=client_in_scope)
 def reseller_client_detail(request, customer_id: int):
     customer = selectors.customer_get_for_reseller(
         reseller=request.user.reseller, customer_id=customer_id

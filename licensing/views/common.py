@@ -84,3 +84,14 @@ def scope_order(request, *, order_id: int, **_kwargs) -> None:
 
 def scope_poe(request, *, poe_id: int, **_kwargs) -> None:
     selectors.poe_get_for_user(user=request.user, poe_id=poe_id)
+
+
+def scope_entitlement_site(request, *, entitlement_id: int, **_kwargs):
+    """The site of an entitlement the user can see, for the permission check on it."""
+    entitlements = selectors.entitlements_for_user(request.user).select_related("site")
+    return get_object_or_404(entitlements, pk=entitlement_id).site
+
+
+def scope_batch(request, *, batch_id: int, **_kwargs):
+    """L6: an upload of the user's own reseller (staff: any); another's is a 404."""
+    return selectors.batch_get_for_user(user=request.user, batch_id=batch_id)

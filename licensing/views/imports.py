@@ -16,11 +16,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from accounts.decorators import reseller_view
 from accounts.models import Site
-from accounts.views import reseller_view
 from licensing import imports, selectors
 from licensing.models import ImportBatch
-from licensing.views.common import now, today
+from licensing.views.common import now, scope_batch, today
 from portal.core.pagination import paginate
 
 ADMIN_PERMISSION = "licensing.add_entitlement"
@@ -153,11 +153,9 @@ def import_upload(request):
     )
 
 
-@reseller_view
+@reseller_view(methods=("GET",), scope=scope_batch)
 def import_preview(request, batch_id: int):
     batch = selectors.batch_get_for_user(user=request.user, batch_id=batch_id)
-    if request.method != "GET":
-        return HttpResponseNotAllowed(["GET"])
     confirm = ImportConfirmForm(action=reverse("licensing:import_confirm", args=[batch.pk]))
     return render(
         request,
@@ -166,11 +164,9 @@ def import_preview(request, batch_id: int):
     )
 
 
-@reseller_view
+@reseller_view(methods=("POST",), scope=scope_batch)
 def import_confirm(request, batch_id: int):
     batch = selectors.batch_get_for_user(user=request.user, batch_id=batch_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     _confirm(request, batch)
     return redirect("licensing:import_preview", batch_id=batch.pk)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from accounts.decorators import allow_methods
@@ -45,7 +44,6 @@ def _filtered_inventory(request):
     return inventory_filter, rows
 
 
-@login_required
 @allow_methods(("GET",))
 def inventory(request):
     inventory_filter, rows = _filtered_inventory(request)
@@ -56,7 +54,6 @@ def inventory(request):
     )
 
 
-@login_required
 @allow_methods(("GET",))
 def inventory_csv(request):
     """L5: the filtered inventory as CSV, streamed in constant memory."""
@@ -79,7 +76,6 @@ def inventory_csv(request):
     return csv_stream(filename=f"inventory-{today():%Y-%m-%d}.csv", header=CSV_HEADER, rows=values)
 
 
-@login_required
 @allow_methods(("GET",), scope=scope_entitlement)
 def entitlement_detail(request, entitlement_id: int):
     entitlement = selectors.entitlement_get_for_user(

@@ -7,18 +7,17 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
+from accounts.decorators import guarded
 from accounts.models import User
 from licensing import quotes, selectors, services
 from licensing.fees import MoveQuote
 from licensing.forms import MoveForm
 from licensing.models import Entitlement, Product
-from licensing.views.common import today
+from licensing.views.common import scope_entitlement_site, today
 from portal.core.forms import apply_errors
 
 # --- what the entitlement page shows (L8, L9) ------------------------------------------------
@@ -44,8 +43,7 @@ def entitlement_detail_extras(*, entitlement: Entitlement, user: User, as_of: da
 # --- the move request (L8) -------------------------------------------------------------------
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@guarded(scope=scope_entitlement_site, permission="site.manage")
 def move_create(request, entitlement_id: int):
     """Choose the old machine (or declare it lost or stolen), the new machine and what is
     bought with the move; "Show the fee" shows the quote with its rule and why; "Request the

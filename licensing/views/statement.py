@@ -7,7 +7,6 @@ access is read-only and technical."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,7 +28,6 @@ def _site_and_prices(request, number: str):
     return site, request.user.has_perm("site.view_prices", site)
 
 
-@login_required
 @allow_methods(("GET",), scope=scope_site)
 def statement_page(request, number: str):
     site, with_prices = _site_and_prices(request, number)
@@ -53,7 +51,6 @@ def statement_page(request, number: str):
     )
 
 
-@login_required
 @allow_methods(("GET",), scope=scope_site)
 def statement_csv(request, number: str):
     site, with_prices = _site_and_prices(request, number)
@@ -65,7 +62,6 @@ def statement_csv(request, number: str):
     )
 
 
-@login_required
 @allow_methods(("GET",), scope=scope_site)
 def statement_pdf(request, number: str):
     """The PDF at once when small; a large one goes to the worker and the user waits on the
@@ -105,7 +101,6 @@ def scope_statement_document(request, *, document_id: int, **_kwargs) -> None:
     _statement_document(request, document_id)
 
 
-@login_required
 @allow_methods(("GET",), scope=scope_statement_document)
 def statement_status(request, document_id: int):
     """Progress while the worker renders a large statement (the PoE status page)."""
@@ -121,7 +116,6 @@ def statement_status(request, document_id: int):
     )
 
 
-@login_required
 @allow_methods(("GET",), scope=scope_statement_document)
 def statement_download(request, document_id: int):
     document = _statement_document(request, document_id)

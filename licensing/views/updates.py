@@ -6,12 +6,10 @@ from pathlib import PurePosixPath
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import allow_methods
 from accounts.forms import CrispyMixin
@@ -29,7 +27,6 @@ class UpdatePreferenceForm(CrispyMixin, forms.Form):
     )
 
 
-@login_required
 @allow_methods(("GET",))
 def downloads(request):
     versions = updates.versions_downloadable_for_user(user=request.user, as_of=today())
@@ -42,7 +39,6 @@ def _downloadable(request, *, version_id: int):
     )
 
 
-@login_required
 @allow_methods(("GET",), scope=_downloadable)
 def download(request, version_id: int):
     """The file of a version the user is entitled to; any other version is a 404 (A4)."""
@@ -54,8 +50,7 @@ def download(request, version_id: int):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@allow_methods(("GET", "POST"))
 def update_preferences(request):
     form = UpdatePreferenceForm(
         request.POST or None, initial={"frequency": updates.update_frequency(request.user)}

@@ -49,6 +49,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise (static files keep their own caching), above everything that reads the
+    # body (CSRF) or the session.
+    "portal.middleware.RequestBodyCapMiddleware",
+    "portal.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -63,6 +67,15 @@ MIDDLEWARE = [
     "portal.middleware.ConfirmSiteNumberMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+]
+
+# The request body cap (portal.middleware.RequestBodyCapMiddleware): a little above the CSV
+# import's 50 MB file limit (L6, licensing.imports), for the multipart envelope and fields.
+MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=51 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "portal.middleware.BodyCapUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -144,10 +157,19 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Entitle] "
+# A6: the client address rate limits count. Behind N trusted reverse proxies, the client is the
+# N-th address from the right of X-Forwarded-For (or the one a named header gives); with no
+# proxy configured, REMOTE_ADDR is used and a client's own X-Forwarded-For is ignored.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("ALLAUTH_TRUSTED_CLIENT_IP_HEADER", default=None)
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Entitle"
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+
+# `manage.py demo_data` creates a superuser whose password and TOTP secret are in the README:
+# only the local and test settings allow it (SPEC §6).
+DEMO_DATA_ALLOWED = False
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -22,3 +22,4 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 # collectstatic has not run; in tests it looks files up per request, through the finders.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+DEMO_DATA_ALLOWED = True  # the demo users' password is public (README)

@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD, demo_data_load
@@ -10,6 +11,12 @@ class Command(BaseCommand):
     help = "Load the demo organisations, sites, one user per role and orders (safe to run again)."
 
     def handle(self, *args, **options):
+        if not settings.DEMO_DATA_ALLOWED:
+            raise CommandError(
+                "demo_data is refused under these settings: it creates a superuser whose "
+                "password and TOTP secret are published in the README. Run it with the local "
+                "settings (DJANGO_SETTINGS_MODULE=portal.settings.local) only."
+            )
         logins = demo_data_load()
         licensing_demo_load(as_of=timezone.localdate())
         self.stdout.write(
