@@ -57,6 +57,8 @@ class VersionAdmin(admin.ModelAdmin):
     list_select_related = ("product",)
     search_fields = ("product__part_number", "product__name", "version")
     autocomplete_fields = ("product",)
+    # L10: set by the release service only (the action or the daily job), never typed in.
+    readonly_fields = ("notified_at",)
     actions = ["release_notify"]
 
     @admin.action(description=_("Release: notify entitled users"), permissions=["change"])
