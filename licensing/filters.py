@@ -2,14 +2,14 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.forms.utils import flatatt
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, Site
-from licensing.models import Entitlement
+from licensing.models import Entitlement, Product
 
 
 class ManyOptionsSelect(forms.Select):
@@ -32,6 +32,39 @@ class ManyOptionsSelect(forms.Select):
             flatatt(widget["attrs"]),
             mark_safe(options),
         )
+
+
+# L5, review #7 item 15: each sort and its tie-breakers, ending in a unique key, so a page
+# boundary never moves between requests. The first option is the one a <select> shows when
+# none is chosen, and is the default.
+INVENTORY_SORTS = {
+    "product": ("product__name", "product__part_number", "site__number", "pk"),
+    "part": ("product__part_number", "site__number", "pk"),
+    "site": ("site__number", "product__name", "product__part_number", "pk"),
+    "quantity": ("quantity", "pk"),
+    "coverage_end": ("coverage_end", "pk"),
+    "poe": ("poe_number",),  # unique
+}
+DEFAULT_SORT = next(iter(INVENTORY_SORTS))
+
+
+def inventory_order(rows: QuerySet, sort: str = DEFAULT_SORT) -> QuerySet:
+    """Order the inventory by one of INVENTORY_SORTS ("-" first: descending); anything else
+    is the default."""
+    descending = sort.startswith("-")
+    keys = INVENTORY_SORTS.get(sort.removeprefix("-"), INVENTORY_SORTS[DEFAULT_SORT])
+    if sort.removeprefix("-") not in INVENTORY_SORTS:
+        descending = False
+    return rows.order_by(*(f"-{key}" if descending else key for key in keys))
+
+
+class InventorySort(django_filters.OrderingFilter):
+    """One sort at a time, with its tie-breakers; none chosen is the default (what the
+    select shows)."""
+
+    def filter(self, qs, value):
+        chosen = [param for param in value or () if param]
+        return inventory_order(qs, chosen[0] if chosen else DEFAULT_SORT)
 
 
 class InventoryFilter(django_filters.FilterSet):
@@ -60,17 +93,10 @@ class InventoryFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Entitlement.Status.choices, empty_label=_("Any status")
     )
-    sort = django_filters.OrderingFilter(
+    sort = InventorySort(
         label=_("Sort by"),
         empty_label=None,
-        fields=(
-            ("product__name", "product"),
-            ("product__part_number", "part"),
-            ("site__number", "site"),
-            ("quantity", "quantity"),
-            ("coverage_end", "coverage_end"),
-            ("poe_number", "poe"),
-        ),
+        fields=[(keys[0], param) for param, keys in INVENTORY_SORTS.items()],
         field_labels={
             "product__name": _("Product"),
             "product__part_number": _("Part number"),
@@ -94,9 +120,10 @@ class InventoryFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(product__name__icontains=value)
-            | Q(product__part_number__iexact=value)
-            | Q(product__part_number__istartswith=value)
-            | Q(poe_number__iexact=value)
-        )
+        # Review #7 item 15: any part, in any case ("poe-7100", "DB-100"). The products are
+        # matched in their own (small) table first, so the entitlement side is one
+        # product_id IN (…) test beside the PoE number's.
+        products = Product.objects.filter(
+            Q(name__icontains=value) | Q(part_number__icontains=value)
+        ).values("pk")
+        return queryset.filter(Q(product_id__in=products) | Q(poe_number__icontains=value))

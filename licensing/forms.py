@@ -238,23 +238,39 @@ class OrderConfirmForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    """L7: a target site of the same customer, and a quantity per entitlement of the page."""
+    """L7: a target site of the same customer, and a quantity per entitlement of the page.
+
+    `carried` are entitlements given a quantity on another page or before a search (review #7
+    item 11): their quantities travel as hidden fields, so searching or paging loses nothing,
+    and they are part of the request."""
 
     target_site = forms.ModelChoiceField(label=_("Transfer to site"), queryset=None)
     note = forms.CharField(label=_("Note for the vendor"), max_length=300, required=False)
 
-    def __init__(self, *args, targets, entitlements: list[Entitlement], **kwargs):
+    def __init__(
+        self,
+        *args,
+        targets,
+        entitlements: list[Entitlement],
+        carried: list[Entitlement] = (),
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["target_site"].queryset = targets
         self.fields["target_site"].label_from_instance = lambda site: f"{site.number} {site.name}"
         self.entitlements = entitlements
-        for entitlement in entitlements:
+        self.carried = [e for e in carried if e not in entitlements]
+        for entitlement in [*self.entitlements, *self.carried]:
             self.fields[self.quantity_field(entitlement)] = forms.IntegerField(
                 label=_("Quantity of %(poe)s to transfer") % {"poe": entitlement.poe_number},
                 min_value=0,
                 required=False,
                 error_messages={"min_value": _("Quantities cannot be negative.")},
-                widget=forms.NumberInput(attrs={"class": "form-control", "min": 0}),
+                widget=(
+                    forms.HiddenInput()
+                    if entitlement in self.carried
+                    else forms.NumberInput(attrs={"class": "form-control", "min": 0})
+                ),
             )
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -263,14 +279,28 @@ class TransferForm(forms.Form):
     def quantity_field(entitlement: Entitlement) -> str:
         return f"quantity_{entitlement.pk}"
 
+    @classmethod
+    def entered_entitlement_ids(cls, data) -> set[int]:
+        """The entitlements given a quantity in submitted data (any page, any search)."""
+        ids = set()
+        for name, value in data.items():
+            prefix, _sep, pk = name.partition("_")
+            if prefix == "quantity" and pk.isdigit() and str(value).strip():
+                ids.add(int(pk))
+        return ids
+
     def rows(self):
         """(entitlement, its quantity field) for the template's table."""
         return [(e, self[self.quantity_field(e)]) for e in self.entitlements]
 
+    def carried_rows(self):
+        """(entitlement, its hidden quantity field) chosen elsewhere, shown as a list."""
+        return [(e, self[self.quantity_field(e)]) for e in self.carried]
+
     def quantities(self) -> dict[Entitlement, int]:
         return {
             entitlement: self.cleaned_data.get(self.quantity_field(entitlement)) or 0
-            for entitlement in self.entitlements
+            for entitlement in [*self.entitlements, *self.carried]
         }
 
 

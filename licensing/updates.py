@@ -14,6 +14,12 @@ How they hear about it follows their UpdatePreference (no row: at once):
   missed run is caught up the next day;
 - never: no notice is recorded at all.
 
+Only a version with a file to download is announced (review #7 item 10): the e-mail says
+"you may download and install it" and /downloads/ lists only versions with a file. A version
+released without one waits, un-notified: the daily job announces it on its first run after the
+file is uploaded (within the catch-up window), or staff use the admin action. A notice whose
+file was removed after it was recorded waits for the file too.
+
 Everything is set-based: one query finds the recipients of a release, notices are inserted
 with ``bulk_create(ignore_conflicts=True)`` (the unique (user, version) pair makes a re-run a
 no-op), and e-mails go out per user (E1: each claimed by its key before sending, so a re-run,
@@ -31,6 +37,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Contact, User
 from accounts.selectors import sites_for_user
@@ -78,9 +85,7 @@ def update_frequency(user: User) -> str:
     return preference.first() or Frequency.IMMEDIATE
 
 
-def versions_due_for_release(*, as_of: date) -> QuerySet[Version]:
-    """Released by `as_of` (within the catch-up window) and nobody told yet: the daily job's
-    work."""
+def _released_unnotified(*, as_of: date) -> QuerySet[Version]:
     return (
         Version.objects.filter(
             notified_at__isnull=True,
@@ -92,9 +97,22 @@ def versions_due_for_release(*, as_of: date) -> QuerySet[Version]:
     )
 
 
+def versions_due_for_release(*, as_of: date) -> QuerySet[Version]:
+    """Released by `as_of` (within the catch-up window), with a file to download, and nobody
+    told yet: the daily job's work."""
+    return _released_unnotified(as_of=as_of).exclude(download="")
+
+
+def versions_waiting_for_file(*, as_of: date) -> QuerySet[Version]:
+    """Released within the catch-up window but not announced: no file to download yet."""
+    return _released_unnotified(as_of=as_of).filter(download="")
+
+
 def _immediate_pending() -> QuerySet[UpdateNotice]:
-    return UpdateNotice.objects.filter(sent_at__isnull=True, user__is_active=True).exclude(
-        user__update_preference__frequency__in=[Frequency.WEEKLY, Frequency.NEVER]
+    return (
+        UpdateNotice.objects.filter(sent_at__isnull=True, user__is_active=True)
+        .exclude(user__update_preference__frequency__in=[Frequency.WEEKLY, Frequency.NEVER])
+        .exclude(version__download="")
     )
 
 
@@ -114,7 +132,7 @@ def digest_notices_due(*, as_of: date) -> QuerySet[UpdateNotice]:
         user__update_preference__frequency=Frequency.WEEKLY,
         user__is_active=True,
         version__release_date__lt=week_start(as_of),
-    )
+    ).exclude(version__download="")
 
 
 def versions_downloadable_for_user(*, user: User, as_of: date) -> QuerySet[Version]:
@@ -153,6 +171,7 @@ class ReleaseResult:
     immediate: int = 0
     weekly: int = 0
     already_notified: bool = False
+    no_file: bool = False  # nothing to download yet: nobody is told (see the docstring)
 
 
 @transaction.atomic
@@ -164,6 +183,8 @@ def version_release(*, version: Version, now: datetime, dry_run: bool = False) -
     )
     if version.notified_at is not None:
         return ReleaseResult(version=version, already_notified=True)
+    if not version.download:
+        return ReleaseResult(version=version, no_file=True)
     recipients = release_recipients(version=version)
     counts = recipients.aggregate(
         total=Count("pk"),
@@ -186,6 +207,17 @@ def version_release(*, version: Version, now: datetime, dry_run: bool = False) -
     version.notified_at = now
     version.save(update_fields=["notified_at"])
     return result
+
+
+def version_label(version: Version) -> str:
+    return f"{version.product.part_number} {version.version}"
+
+
+def version_no_file_message(version: Version) -> str:
+    """Why a released version was not announced (the daily job's summary, the admin)."""
+    return _(
+        "%(version)s has no file to download yet: nobody is told until its file is uploaded."
+    ) % {"version": version_label(version)}
 
 
 def _links(version: Version | None = None) -> dict:
@@ -241,6 +273,7 @@ def update_notices_send_immediate(
 class NotifySummary:
     as_of: date
     releases: list[ReleaseResult] = field(default_factory=list)
+    waiting_for_file: list[Version] = field(default_factory=list)
     sent: int = 0
 
     @property
@@ -251,7 +284,9 @@ class NotifySummary:
 def updates_notify_due(*, as_of: date, now: datetime, dry_run: bool = False) -> NotifySummary:
     """The daily job (N10): notice every release dated by `as_of` not yet notified, then send
     every unsent notice of users who want them at once (including ones a crash left)."""
-    summary = NotifySummary(as_of=as_of)
+    summary = NotifySummary(
+        as_of=as_of, waiting_for_file=list(versions_waiting_for_file(as_of=as_of))
+    )
     for version in versions_due_for_release(as_of=as_of):
         summary.releases.append(version_release(version=version, now=now, dry_run=dry_run))
     summary.sent = update_notices_send_immediate(now=now, dry_run=dry_run)
@@ -327,7 +362,7 @@ def release_now(*, version: Version, now: datetime) -> ReleaseResult:
     """The admin action: notice the release now and send the at-once e-mails from the worker
     when the transaction commits."""
     result = version_release(version=version, now=now)
-    if not result.already_notified:
+    if not (result.already_notified or result.no_file):
         enqueue_on_commit(update_notices_send_task, version.pk)
     return result
 

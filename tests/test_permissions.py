@@ -1105,8 +1105,11 @@ ADMIN_MODELS: dict[str, AdminModel] = {
         lambda pw: pw.site_poes["own"].pk, add=DENIED, change=READ_ONLY_SAVE
     ),
     # (its read-only line inline still expects its management form: an empty POST re-renders)
-    "licensing.sitetransfer": AdminModel(lambda pw: pw.transfer.pk, add=DENIED),
-    "licensing.licencemove": AdminModel(lambda pw: pw.move.pk, add=DENIED, change=READ_ONLY_SAVE),
+    # They are records (A7, review #7 item 20): nobody deletes them.
+    "licensing.sitetransfer": AdminModel(lambda pw: pw.transfer.pk, add=DENIED, delete=DENIED),
+    "licensing.licencemove": AdminModel(
+        lambda pw: pw.move.pk, add=DENIED, change=READ_ONLY_SAVE, delete=DENIED
+    ),
     "licensing.updatepreference": AdminModel(lambda pw: pw.update_preference.pk),
     "licensing.updatenotice": AdminModel(lambda pw: pw.update_notice.pk),
 }

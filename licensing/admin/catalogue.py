@@ -9,7 +9,35 @@ from django.utils.translation import ngettext
 
 from licensing import services
 from licensing.models import Edition, Order, OrderLine, Product, Version
-from licensing.updates import release_now
+from licensing.updates import (
+    RELEASE_CATCH_UP,
+    release_now,
+    version_label,
+    version_no_file_message,
+)
+
+
+def warn_released_without_file(modeladmin, request, versions) -> None:
+    """L10, review #7 item 10: a released, un-announced version without a file is told to
+    nobody; say so when staff save it, and how it will go out."""
+    today = timezone.localdate()
+    for version in versions:
+        if version.download or version.notified_at or version.release_date > today:
+            continue
+        modeladmin.message_user(
+            request,
+            " ".join(
+                [
+                    version_no_file_message(version),
+                    _(
+                        "The daily job tells its users on its first run after the upload, up "
+                        "to %(days)d days after the release; later, use the release action."
+                    )
+                    % {"days": RELEASE_CATCH_UP.days},
+                ]
+            ),
+            messages.WARNING,
+        )
 
 
 class EditionInline(admin.TabularInline):
@@ -42,6 +70,14 @@ class ProductAdmin(admin.ModelAdmin):
     search_fields = ("part_number", "name", "family")
     inlines = [EditionInline, VersionInline]
 
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Version:
+            saved = [f.instance for f in formset.forms if f.instance.pk and f.has_changed()]
+            for version in saved:
+                version.product = form.instance
+            warn_released_without_file(self, request, saved)
+
 
 @admin.register(Version)
 class VersionAdmin(admin.ModelAdmin):
@@ -57,7 +93,13 @@ class VersionAdmin(admin.ModelAdmin):
     list_select_related = ("product",)
     search_fields = ("product__part_number", "product__name", "version")
     autocomplete_fields = ("product",)
+    # L10: set by the release service only (the action or the daily job), never typed in.
+    readonly_fields = ("notified_at",)
     actions = ["release_notify"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        warn_released_without_file(self, request, [obj])
 
     @admin.action(description=_("Release: notify entitled users"), permissions=["change"])
     def release_notify(self, request, queryset):
@@ -65,7 +107,7 @@ class VersionAdmin(admin.ModelAdmin):
         now = timezone.now()
         today = timezone.localdate(now)
         for version in queryset.select_related("product"):
-            label = f"{version.product.part_number} {version.version}"
+            label = version_label(version)
             if version.release_date > today:
                 self.message_user(
                     request,
@@ -75,7 +117,17 @@ class VersionAdmin(admin.ModelAdmin):
                 )
                 continue
             result = release_now(version=version, now=now)
-            if result.already_notified:
+            if result.no_file:
+                self.message_user(
+                    request,
+                    _(
+                        "%(version)s has no file to download yet: nobody is told. Upload its "
+                        "file, then release it."
+                    )
+                    % {"version": label},
+                    messages.WARNING,
+                )
+            elif result.already_notified:
                 self.message_user(
                     request,
                     _("%(version)s was already notified.") % {"version": label},

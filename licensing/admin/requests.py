@@ -44,7 +44,7 @@ class SiteTransferAdmin(admin.ModelAdmin):
     """L7: staff approve or reject transfers requested from the portal."""
 
     list_display = (
-        "pk",
+        "__str__",
         "source_site",
         "target_site",
         "state",
@@ -68,8 +68,16 @@ class SiteTransferAdmin(admin.ModelAdmin):
     inlines = [SiteTransferLineInline]
     actions = ["approve", "reject"]
 
+    def get_queryset(self, request):
+        # __str__ names both sites: every page loads them with the row (the changelist
+        # skips list_select_related once the queryset selects anything, so name it all here).
+        return super().get_queryset(request).select_related(*self.list_select_related)
+
     def has_add_permission(self, request):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # A7: a transfer is a record (no delete page, no bulk delete action)
 
     approve = decision_action(
         description=_("Approve: move the quantities now"),
@@ -94,7 +102,7 @@ class LicenceMoveAdmin(admin.ModelAdmin):
     """L8: staff confirm moves; the customer is e-mailed and the activation moves."""
 
     list_display = (
-        "pk",
+        "__str__",
         "entitlement",
         "new_machine_id",
         "rule",
@@ -104,7 +112,7 @@ class LicenceMoveAdmin(admin.ModelAdmin):
         "requested_by",
     )
     list_filter = ("state", "rule")
-    list_select_related = ("entitlement__product", "requested_by")
+    list_select_related = ("entitlement__site", "old_activation", "requested_by")
     search_fields = ("entitlement__poe_number", "new_machine_id")
     readonly_fields = (
         "entitlement",
@@ -125,8 +133,15 @@ class LicenceMoveAdmin(admin.ModelAdmin):
     )
     actions = ["confirm", "reject"]
 
+    def get_queryset(self, request):
+        # __str__ names the site, the PoE and both machines (see SiteTransferAdmin).
+        return super().get_queryset(request).select_related(*self.list_select_related)
+
     def has_add_permission(self, request):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # A7: a move is a record (no delete page, no bulk delete action)
 
     confirm = decision_action(
         description=_("Confirm: move the activation and e-mail the customer"),

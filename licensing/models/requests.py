@@ -84,7 +84,9 @@ class SiteTransfer(DecisionRequest):
         verbose_name_plural = _("site-to-site transfers")
 
     def __str__(self) -> str:
-        return f"{self.source_site_id} → {self.target_site_id} ({self.get_state_display()})"
+        # Site numbers, as staff and customers know them (the admin loads both sites with
+        # select_related, so its lists do not query per row).
+        return f"{self.source_site.number} → {self.target_site.number} ({self.get_state_display()})"
 
     def get_additional_data(self) -> dict:
         return {"site_id": self.source_site_id, "target_site_id": self.target_site_id}
@@ -163,7 +165,13 @@ class LicenceMove(DecisionRequest):
         ]
 
     def __str__(self) -> str:
-        return f"{self.entitlement_id}: → {self.new_machine_id} ({self.get_state_display()})"
+        # The site number and PoE number name the licence; the machines say what moves.
+        entitlement = self.entitlement
+        return (
+            f"{entitlement.site.number} {entitlement.poe_number}: "
+            f"{self.old_activation.machine_id} → {self.new_machine_id} "
+            f"({self.get_state_display()})"
+        )
 
     def get_additional_data(self) -> dict:
         return {"site_id": self.entitlement.site_id}

@@ -6,7 +6,7 @@ from django.shortcuts import render
 
 from accounts.decorators import allow_methods
 from licensing import selectors
-from licensing.filters import InventoryFilter
+from licensing.filters import InventoryFilter, inventory_order
 from licensing.views.common import csv_stream, scope_choices, scope_entitlement, today
 from licensing.views.moves import entitlement_detail_extras
 from portal.core.pagination import list_context
@@ -31,16 +31,17 @@ CSV_HEADER = [
 def _filtered_inventory(request):
     sites, clients = scope_choices(request.user)
     inventory = selectors.inventory_for_user(user=request.user, as_of=today())
+    # Always bound: the sort filter then orders even an unfiltered list (review #7 item 15).
     inventory_filter = InventoryFilter(
-        request.GET or None,
+        request.GET,
         queryset=inventory,
         sites=sites,
         families=selectors.product_families(),
         clients=clients,
     )
-    rows = inventory_filter.qs if inventory_filter.is_bound else inventory
-    if not rows.query.order_by:
-        rows = rows.order_by("site__number", "product__part_number", "pk")
+    rows = inventory_filter.qs
+    if not rows.query.order_by:  # an invalid choice somewhere skips the filters' ordering
+        rows = inventory_order(rows)
     return inventory_filter, rows
 
 

@@ -18,6 +18,7 @@ from licensing.fees import MoveQuote
 from licensing.forms import MoveForm
 from licensing.models import Entitlement, Product
 from licensing.views.common import scope_entitlement_site, today
+from portal.core.formatting import format_money
 from portal.core.forms import apply_errors
 
 # --- what the entitlement page shows (L8, L9) ------------------------------------------------
@@ -95,15 +96,15 @@ def move_create(request, entitlement_id: int):
                 else:
                     messages.success(
                         request,
+                        # Review #7 item 16: the reason in words is on the page; the rule
+                        # code is for staff (the admin), the money in the reader's locale.
                         _(
-                            "The move to %(machine)s was requested (%(rule)s, fee %(fee)s "
-                            "%(currency)s). You will receive an e-mail when it is confirmed."
+                            "The move to %(machine)s was requested (fee %(fee)s). You will "
+                            "receive an e-mail when it is confirmed."
                         )
                         % {
                             "machine": move.new_machine_id,
-                            "rule": move.rule,
-                            "fee": move.fee,
-                            "currency": move.currency,
+                            "fee": format_money(move.fee, move.currency),
                         },
                     )
                     return redirect("licensing:entitlement_detail", entitlement_id=entitlement.pk)

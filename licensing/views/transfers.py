@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -34,16 +35,46 @@ def site_transfers(request, site):
     )
 
 
+# Buttons that only show other entitlements: the form is re-rendered with everything entered
+# (review #7 item 11), nothing is validated and nothing is requested.
+NAVIGATION_BUTTONS = ("search", "go_to_page")
+
+
 @site_view("site.manage")
 def transfer_create(request, site):
     """The entitlements of the site, a page of them at a time (searchable), each with a
-    quantity to transfer; one request per submit."""
-    query = (request.GET.get("q") or "").strip()
+    quantity to transfer; one request per submit. Search and the page buttons submit the whole
+    form, so the target, the note and every quantity entered so far are kept."""
+    posted = request.POST if request.method == "POST" else None
+    navigating = posted is not None and any(name in posted for name in NAVIGATION_BUTTONS)
+    state = posted if posted is not None and "q" in posted else request.GET
+    query = (state.get("q") or "").strip()
+    if posted is not None and "search" in posted:
+        page_number = 1
+    elif posted is not None and "go_to_page" in posted:
+        page_number = posted.get("go_to_page")
+    else:
+        page_number = (posted or {}).get("page") or request.GET.get("page")
     held = selectors.transferable_entitlements(user=request.user, site=site, search=query)
-    page = paginate(request, held, per_page=TRANSFER_ROWS_PER_PAGE)
+    page = Paginator(held, TRANSFER_ROWS_PER_PAGE).get_page(page_number)
+    entitlements = list(page)
+    carried = []
+    if posted is not None:
+        entered = TransferForm.entered_entitlement_ids(posted) - {e.pk for e in entitlements}
+        if entered:  # scoped: another site's entitlement is never carried
+            carried = list(
+                selectors.transferable_entitlements(user=request.user, site=site).filter(
+                    pk__in=entered
+                )
+            )
     targets = selectors.transfer_targets_for_user(user=request.user, site=site)
-    form = TransferForm(request.POST or None, targets=targets, entitlements=list(page))
-    if request.method == "POST" and form.is_valid():
+    form_kwargs = {"targets": targets, "entitlements": entitlements, "carried": carried}
+    if navigating:
+        form = TransferForm(**form_kwargs)
+        form.initial = {name: posted.get(name) for name in form.fields if name in posted}
+    else:
+        form = TransferForm(posted, **form_kwargs)
+    if posted is not None and not navigating and form.is_valid():
         try:
             transfer = services.transfer_request(
                 source_site=site,
@@ -64,8 +95,6 @@ def transfer_create(request, site):
                 % {"site": transfer.target_site.number},
             )
             return redirect("licensing:site_transfers", number=site.number)
-    keep = request.GET.copy()
-    keep.pop("page", None)
     return render(
         request,
         "licensing/transfer_form.html",
@@ -76,7 +105,6 @@ def transfer_create(request, site):
             form=form,
             page=page,
             query=query,
-            querystring=keep.urlencode(),
             has_targets=targets.exists(),
         ),
     )

@@ -4,6 +4,7 @@ entitlement page."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -140,7 +141,7 @@ def test_confirming_moves_the_activation_and_emails_the_customer_once(
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["primary@alpha.test"]
     assert "NEW-PC" in mail.outbox[0].subject
-    assert "L8.2" in mail.outbox[0].body
+    assert "not moved in the last 12 months" in mail.outbox[0].body  # the reason, in words
 
 
 def test_a_lost_machine_is_deactivated_with_the_reason(
@@ -457,7 +458,7 @@ def test_an_offline_licence_has_no_move_form_but_shows_its_fee(client, world, li
 
     assert move_page.status_code == 200
     assert "form" not in move_page.context
-    assert "L8.7" in detail
+    assert "L8.7" not in detail  # review #7 item 16: the code is for staff
     assert "500.00" in detail
     assert move_url(licence) not in detail
 
@@ -600,3 +601,146 @@ def test_move_page_queries_do_not_grow(client, world, licence, n, django_assert_
     with django_assert_max_num_queries(20):
         response = client.post(move_url(licence), {**form_data(licence), "show_fee": "1"})
     assert response.context["quote"].rule == "L8.2"
+
+
+# --- rule codes for staff, money for the reader (review #7 item 16) -----------------------------
+
+
+def shown_text(response) -> str:
+    """The page without its hidden inputs (the quote the person saw travels in them)."""
+    return re.sub(r'<input type="hidden"[^>]*>', "", response.content.decode())
+
+
+@pytest.fixture
+def dear_licence(licence):
+    """The licence at a list price whose 20 % / 50 % fees need a thousands separator."""
+    licence.product.list_price = Decimal("80000.00")
+    licence.product.save()
+    return licence
+
+
+def moved_recently(licence, today) -> None:
+    """A confirmed move 30 days ago: moving again costs 20 % of the list price (L8.3)."""
+    activation = ActivationFactory(
+        entitlement=licence,
+        machine_id="EARLIER-PC",
+        activated_on=today - timedelta(days=60),
+        deactivated_on=today - timedelta(days=30),
+    )
+    LicenceMove.objects.create(
+        entitlement=licence,
+        old_activation=activation,
+        new_machine_id="OLD-PC",
+        requested_on=today - timedelta(days=30),
+        rule="L8.2",
+        fee=Decimal(0),
+        explanation="Free.",
+        state=LicenceMove.State.CONFIRMED,
+    )
+
+
+@pytest.mark.parametrize("role", ["primary", "reseller"])
+def test_a_customer_reads_the_fee_in_words_and_local_money_without_the_rule_code(
+    client, world, dear_licence, today, role
+):
+    moved_recently(dear_licence, today)
+    client_for(client, world, role)
+
+    response = client.post(move_url(dear_licence), {**form_data(dear_licence), "show_fee": "1"})
+
+    page = shown_text(response)
+    assert response.context["quote"].rule == "L8.3"
+    assert "€16,000.00" in page
+    assert "16000.00" not in page
+    assert "L8." not in page
+    assert "within the last 12 months: 20 % of the current list price" in page
+
+
+def test_staff_see_the_rule_code_beside_the_reason(client, world, dear_licence, today):
+    moved_recently(dear_licence, today)
+    client_for(client, world, "staff")
+
+    response = client.post(move_url(dear_licence), {**form_data(dear_licence), "show_fee": "1"})
+
+    page = response.content.decode()
+    assert "Rule L8.3" in page
+    assert "€16,000.00" in page
+
+
+def test_the_entitlement_page_shows_moves_and_quotes_without_codes_to_customers(
+    client, world, dear_licence, today
+):
+    moved_recently(dear_licence, today)
+    plus = EditionFactory(product=dear_licence.product, name="Plus", rank=2, price=Decimal("16000"))
+    EditionFactory(product=dear_licence.product, name="Pro", rank=3, price=Decimal("32000"))
+    dear_licence.edition = plus
+    dear_licence.save()
+    client_for(client, world, "primary")
+
+    page = client.get(detail_url(dear_licence)).content.decode()
+
+    assert "L8." not in page
+    assert "€16,000.00" in page  # the Plus → Pro difference
+    assert "16000.00" not in page
+    client_for(client, world, "staff")
+    assert "L8.2" in client.get(detail_url(dear_licence)).content.decode()
+
+
+def test_an_offline_licence_fee_is_in_words_and_local_money_for_customers(
+    client, world, dear_licence
+):
+    dear_licence.product.delivery = Product.Delivery.OFFLINE
+    dear_licence.product.list_price = Decimal("32000.00")
+    dear_licence.product.save()
+    client_for(client, world, "primary")
+
+    detail = client.get(detail_url(dear_licence)).content.decode()
+    move_page = client.get(move_url(dear_licence)).content.decode()
+
+    assert "€16,000.00" in detail
+    assert "L8." not in detail
+    assert "L8." not in move_page
+    assert "50 % of the current list price" in move_page
+    client_for(client, world, "staff")
+    assert "L8.7" in client.get(detail_url(dear_licence)).content.decode()
+
+
+def test_the_move_request_message_names_no_rule_code(client, world, dear_licence, today):
+    moved_recently(dear_licence, today)
+    client_for(client, world, "primary")
+    shown = client.post(move_url(dear_licence), {**form_data(dear_licence), "show_fee": "1"})
+    quote = shown.context["quote"]
+
+    response = client.post(
+        move_url(dear_licence),
+        {
+            **form_data(dear_licence),
+            "quoted_rule": quote.rule,
+            "quoted_fee": str(quote.fee),
+            "request_move": "1",
+        },
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "The move to NEW-PC was requested (fee €16,000.00)" in page
+    assert "L8." not in page
+
+
+def test_the_move_e_mail_gives_the_reason_in_words_and_local_money(
+    world, dear_licence, today, django_capture_on_commit_callbacks
+):
+    moved_recently(dear_licence, today)
+    move = request_move(dear_licence, world.users["primary"], today)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.move_confirm(move=move, actor=world.users["staff"], now=timezone.now())
+
+    message = mail.outbox[-1]
+    html = message.alternatives[0][0]
+    for body in (message.body, html):
+        assert "€16,000.00" in body
+        assert "16000.00" not in body
+        assert "L8." not in body
+        assert "Rule" not in body
+        assert "within the last 12 months" in body

@@ -435,3 +435,95 @@ def test_licences_running_on_machines_cannot_be_transferred_away(world, annex, h
     services.transfer_approve(transfer=transfer, actor=world.users["staff"], now=AT)
     held.refresh_from_db()
     assert held.quantity == 3
+
+
+# --- searching keeps what was entered (review #7 item 11) ---------------------------------------
+
+
+def test_searching_keeps_the_target_note_and_quantities_entered(client, world, annex, held):
+    other = EntitlementFactory(
+        site=world.site, product=ProductFactory(part_number="ZZZ-OTHER"), quantity=4
+    )
+    client_for(client, world, "primary")
+
+    searched = client.post(
+        create_url(world.site),
+        {
+            "target_site": annex.pk,
+            "note": "Moving into the enterprise",
+            quantity(held): "2",
+            "q": "zzz",
+            "search": "1",
+        },
+    )
+
+    assert searched.status_code == 200
+    assert not SiteTransfer.objects.exists()  # a search requests nothing
+    form = searched.context["form"]
+    assert form.entitlements == [other]  # the search ran
+    page = searched.content.decode()
+    assert f'<option value="{annex.pk}" selected>' in page
+    assert 'value="Moving into the enterprise"' in page
+    assert f'name="{quantity(held)}" value="2"' in page  # carried, though not listed
+    assert "2 × ATL-DB-100" in page  # and shown as already chosen
+    assert 'value="zzz"' in page
+    assert "errorlist" not in page
+    assert "This field is required" not in page
+
+    response = client.post(
+        create_url(world.site),
+        {
+            "target_site": annex.pk,
+            "note": "Moving into the enterprise",
+            quantity(held): "2",
+            quantity(other): "1",
+            "q": "zzz",
+        },
+    )
+
+    assert response.status_code == 302
+    transfer = SiteTransfer.objects.get()
+    assert (transfer.target_site, transfer.note) == (annex, "Moving into the enterprise")
+    assert {(line.entitlement, line.quantity) for line in transfer.lines.all()} == {
+        (held, 2),
+        (other, 1),
+    }
+
+
+def test_paging_keeps_what_was_entered(client, world, annex):
+    entitlements = [EntitlementFactory(site=world.site, quantity=2) for _ in range(51)]
+    first, last = entitlements[0], entitlements[-1]
+    client_for(client, world, "primary")
+
+    paged = client.post(
+        create_url(world.site),
+        {"target_site": annex.pk, quantity(first): "1", "go_to_page": "2"},
+    )
+
+    assert paged.status_code == 200
+    assert paged.context["page"].number == 2
+    page = paged.content.decode()
+    assert f'name="{quantity(first)}" value="1"' in page
+    assert f'<option value="{annex.pk}" selected>' in page
+    client.post(
+        create_url(world.site),
+        {"target_site": annex.pk, quantity(first): "1", quantity(last): "2", "page": "2"},
+    )
+    transfer = SiteTransfer.objects.get()
+    assert {(line.entitlement.pk, line.quantity) for line in transfer.lines.all()} == {
+        (first.pk, 1),
+        (last.pk, 2),
+    }
+
+
+def test_a_carried_quantity_of_another_sites_entitlement_is_ignored(client, world, annex, held):
+    foreign = EntitlementFactory(site=world.other_site, quantity=3)
+    client_for(client, world, "primary")
+
+    response = client.post(
+        create_url(world.site),
+        {"target_site": annex.pk, quantity(held): "1", quantity(foreign): "3"},
+    )
+
+    assert response.status_code == 302
+    assert [line.entitlement for line in SiteTransfer.objects.get().lines.all()] == [held]

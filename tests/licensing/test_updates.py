@@ -13,6 +13,7 @@ from django.core import mail
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -506,3 +507,136 @@ def test_an_unknown_preference_is_refused(client, world):
     assert response.status_code == 200
     assert response.context["form"].errors["frequency"]
     assert not UpdatePreference.objects.exists()
+
+
+# --- a release without a file (review #7 item 10) ---------------------------------------------
+# Reading: the release e-mail promises a download, and /downloads/ lists only versions with a
+# file, so a version is announced only once it has its file. Until then the daily job leaves
+# it un-notified (it goes out on the first run after the upload, within the catch-up window),
+# the admin action refuses it with the reason, and saving such a version in the admin warns.
+
+
+def test_a_release_without_a_file_is_not_announced_until_its_file_is_uploaded(world, catalogue):
+    version = release(catalogue["atlas"], "11.0", days_ago=1, download=None)
+
+    output = run("notify_updates")
+
+    version.refresh_from_db()
+    assert (version.notified_at, mail.outbox) == (None, [])
+    assert not UpdateNotice.objects.exists()
+    assert "ATL-DB-100 11.0 has no file to download yet: nobody is told" in output
+    version.download.save("atlas-11.zip", ContentFile(b"PK\x03\x04"))
+    run("notify_updates")
+    assert len(mail.outbox) == 4
+    download = reverse("licensing:download", args=[version.pk])
+    assert all(download in message.body for message in mail.outbox)
+
+
+def test_a_notice_whose_file_was_removed_waits_for_the_file(world, catalogue, preferences):
+    version = release(catalogue["atlas"], "11.0", days_ago=3)
+    updates.version_release(version=version, now=timezone.now())  # noticed, not sent yet
+    Version.objects.filter(pk=version.pk).update(download="")
+
+    run("notify_updates")
+    run("send_update_digests", "--as-of", monday_after(timezone.localdate()).isoformat())
+
+    assert mail.outbox == []
+    assert UpdateNotice.objects.filter(sent_at__isnull=True).count() == 3
+
+
+def test_the_admin_action_refuses_a_version_without_a_file(
+    admin_client, world, catalogue, django_capture_on_commit_callbacks
+):
+    version = release(catalogue["atlas"], "11.0", days_ago=0, download=None)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:licensing_version_changelist"),
+            {"action": "release_notify", "_selected_action": [version.pk]},
+            follow=True,
+        )
+
+    content = response.content.decode()
+    assert "ATL-DB-100 11.0 has no file to download yet: nobody is told" in content
+    assert "Upload its file, then release it." in content
+    assert mail.outbox == []
+    version.refresh_from_db()
+    assert version.notified_at is None
+    assert not UpdateNotice.objects.exists()
+
+
+def test_saving_a_released_version_without_a_file_warns_that_nobody_is_told(
+    admin_client, catalogue
+):
+    today = timezone.localdate()
+
+    response = admin_client.post(
+        reverse("admin:licensing_version_add"),
+        {
+            "product": catalogue["atlas"].pk,
+            "version": "11.0",
+            "release_date": today.isoformat(),
+            "eos_date": (today + timedelta(days=900)).isoformat(),
+            "upgrade_price": "100.00",
+        },
+        follow=True,
+    )
+
+    content = response.content.decode()
+    assert Version.objects.filter(version="11.0").exists()
+    assert "ATL-DB-100 11.0 has no file to download yet: nobody is told" in content
+
+
+def test_saving_a_version_with_its_file_gives_no_warning(admin_client, catalogue):
+    today = timezone.localdate()
+
+    response = admin_client.post(
+        reverse("admin:licensing_version_add"),
+        {
+            "product": catalogue["atlas"].pk,
+            "version": "11.0",
+            "release_date": today.isoformat(),
+            "eos_date": (today + timedelta(days=900)).isoformat(),
+            "upgrade_price": "100.00",
+            "download": ContentFile(b"PK\x03\x04", name="atlas-11.zip"),
+        },
+        follow=True,
+    )
+
+    assert Version.objects.exclude(download="").filter(version="11.0").exists()
+    assert "has no file to download yet" not in response.content.decode()
+
+
+def render_release_email(world, catalogue, *, with_file: bool) -> tuple[str, str]:
+    version = release(
+        catalogue["atlas"], "11.1" if with_file else "11.0", days_ago=1, download=None
+    )
+    context = {
+        "user": world.users["primary"],
+        "version": version,
+        "product": version.product,
+        **updates._links(version),
+    }
+    if with_file:
+        context["download_url"] = "https://portal.test/downloads/1/"
+    return (
+        render_to_string("emails/update_release.txt", context),
+        render_to_string("emails/update_release.html", context),
+    )
+
+
+def test_the_release_e_mail_promises_the_download_only_with_a_file(world, catalogue):
+    text, html = render_release_email(world, catalogue, with_file=True)
+    assert "you may download and install it" in text
+    assert "you may download and install it" in html
+
+    text, html = render_release_email(world, catalogue, with_file=False)
+    assert "download and install" not in text
+    assert "download and install" not in html
+    assert "its file will be on your downloads page" in text
+
+
+def test_the_release_e_mail_writes_the_date_for_the_reader(world, catalogue):
+    text, _html = render_release_email(world, catalogue, with_file=True)
+    released = timezone.localdate() - timedelta(days=1)
+    assert f"was released on {released.day} {released:%b} {released.year}" in text

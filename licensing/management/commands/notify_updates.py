@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from licensing.updates import updates_notify_due
+from licensing.updates import updates_notify_due, version_no_file_message
 from portal.core.batch import BatchJobCommand
 
 
@@ -23,6 +23,8 @@ class Command(BatchJobCommand):
                 f"(released {version.release_date}): {result.recipients} users, "
                 f"{result.immediate} at once, {result.weekly} in the weekly digest"
             )
+        for version in summary.waiting_for_file:  # review #7 item 10: nothing to download yet
+            print(f"{prefix}{version_no_file_message(version)}")
         verb = "would send" if dry_run else "sent"
         print(
             f"{prefix}notify_updates as of {as_of}: {len(summary.releases)} releases noticed "
