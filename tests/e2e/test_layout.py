@@ -202,3 +202,13 @@ def test_a_required_radio_shows_the_portals_error(page, estate):
     page.get_by_role("button", name="Send invitation").click()
     expect(page.get_by_text("This field is required.")).to_be_visible()
     assert page.url.endswith("/users/invite/")
+
+
+def test_role_badges_read_as_separate_roles(page, estate):
+    # Item 23: a screen reader reads each role on its own (list items), not one run-on word.
+    sign_in(page, estate["users"]["primary"][0])
+    page.goto(f"/sites/{estate['site'].number}/contacts/")
+    row = page.get_by_role("row", name=re.compile("Katarzyna"))
+    roles = row.get_by_role("list").get_by_role("listitem")
+    expect(roles).to_have_count(3)
+    expect(roles.first).to_have_text("Primary contact")
