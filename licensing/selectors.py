@@ -223,3 +223,41 @@ def batches_for_user(user: User) -> QuerySet[ImportBatch]:
 def batch_get_for_user(*, user: User, batch_id: int) -> ImportBatch:
     """Another reseller's import is a 404, like one that does not exist (A4)."""
     return get_object_or_404(batches_for_user(user), pk=batch_id)
+
+
+# --- the dashboard (review #7 item 21) -------------------------------------------------------
+
+
+def entitlement_status_counts(*, user: User, as_of: date) -> dict[str, int]:
+    """L3: how many inventory lines the user may see are covered, expiring and lapsed on
+    `as_of`, in one aggregate over the inventory's own rows and status annotation, so each
+    count equals what the inventory filtered by that status lists."""
+    rows = inventory_for_user(user=user, as_of=as_of).select_related(None).order_by()
+    return rows.aggregate(
+        **{
+            status.value: Count("pk", filter=Q(status=status.value))
+            for status in Entitlement.Status
+        }
+    )
+
+
+def transfers_pending_for_user(user: User) -> QuerySet[SiteTransfer]:
+    """L7: transfers awaiting staff approval, out of or into a site the user may see."""
+    return (
+        transfers_for_user(user)
+        .filter(state=SiteTransfer.State.PENDING)
+        .select_related("source_site", "target_site")
+        .order_by("requested_at", "pk")
+    )
+
+
+def moves_pending_for_user(user: User) -> QuerySet[LicenceMove]:
+    """L8: moves to a new computer awaiting staff confirmation, on sites the user may see."""
+    visible = site_visibility(user, via="entitlement__site__")
+    if visible is None:
+        return LicenceMove.objects.none()
+    return (
+        LicenceMove.objects.filter(visible, state=LicenceMove.State.PENDING)
+        .select_related("entitlement__site", "entitlement__product")
+        .order_by("created_at", "pk")
+    )

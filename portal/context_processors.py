@@ -1,14 +1,45 @@
-"""Navigation by role for base.html."""
+"""Navigation by role for base.html, and which menu item is the current page."""
+
+# Review #7 item 23: the menu item a page belongs to, by URL name (request.resolver_match),
+# so base.html marks it with aria-current="page". Computed once here, not in every template.
+NAV_SECTIONS = {
+    "dashboard": "dashboard",
+    "licensing:inventory": "inventory",
+    "licensing:entitlement_detail": "inventory",
+    "licensing:move_create": "inventory",
+    "licensing:downloads": "downloads",
+    "accounts:reseller_clients": "clients",
+    "accounts:reseller_client_detail": "clients",
+    "accounts:reseller_enrol": "enrol",
+    "licensing:import_upload": "import",
+    "licensing:import_preview": "import",
+    "licensing:import_confirm": "import",
+    "accounts:profile": "profile",
+    "licensing:update_preferences": "profile",
+}
+
+
+def _current_section(request) -> str:
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return ""
+    name = match.view_name
+    if name in NAV_SECTIONS:
+        return NAV_SECTIONS[name]
+    # A site's own pages (overview, contacts, orders, transfers, statement…) sit under "Sites".
+    if "number" in match.kwargs:
+        return "dashboard"
+    return ""
 
 
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_role": "anonymous"}
+        return {"nav_role": "anonymous", "nav_current": _current_section(request)}
     if user.is_staff:
         role = "staff"
     elif user.reseller_id:
         role = "reseller"
     else:
         role = "customer"
-    return {"nav_role": role}
+    return {"nav_role": role, "nav_current": _current_section(request)}

@@ -1,4 +1,6 @@
-"""The role-aware home dashboard."""
+"""The role-aware home dashboard (review #7 item 21): what needs attention first — licence
+counts by status (L3) linking to the filtered inventory, the next anniversary (A1), pending
+transfers (L7), moves (L8) and invitations (A5) — then the sites, paginated."""
 
 from django.shortcuts import render
 from django.utils import timezone
@@ -6,7 +8,38 @@ from django.utils import timezone
 from accounts import selectors
 from accounts.decorators import allow_methods
 from accounts.filters import SiteFilter
+from licensing import selectors as licensing_selectors
+from licensing.models import Entitlement
+from portal import selectors as dashboard_selectors
 from portal.core.pagination import list_context
+
+PENDING_SHOWN = 5  # the oldest few of each kind of pending request, with a count of the rest
+
+
+def _pending(queryset) -> dict:
+    """The oldest requests of a kind and how many there are, in at most two queries."""
+    shown = list(queryset[: PENDING_SHOWN + 1])
+    count = queryset.count() if len(shown) > PENDING_SHOWN else len(shown)
+    return {"rows": shown[:PENDING_SHOWN], "count": count}
+
+
+def _attention(user, *, now) -> dict:
+    # The day of the inventory's own status filter (licensing.views.common.today), so each
+    # count equals the number of rows its link lists.
+    as_of = timezone.localdate(now)
+    counts = licensing_selectors.entitlement_status_counts(user=user, as_of=as_of)
+    return {
+        "status_counts": [
+            {"status": status.value, "label": status.label, "count": counts[status.value]}
+            for status in Entitlement.Status
+        ],
+        "next_anniversary": dashboard_selectors.next_anniversary_for_user(user=user, as_of=as_of),
+        "pending_transfers": _pending(licensing_selectors.transfers_pending_for_user(user)),
+        "pending_moves": _pending(licensing_selectors.moves_pending_for_user(user)),
+        "pending_invitations": _pending(
+            dashboard_selectors.invitations_pending_for_user(user=user, now=now)
+        ),
+    }
 
 
 @allow_methods(("GET",))
@@ -26,4 +59,8 @@ def dashboard(request):
     now = timezone.now()  # the clock is read here, at the edge; each site's date is its own
     for site in listing["page"]:
         site.next_anniversary = site.agreement.next_anniversary(site.local_date(now))
-    return render(request, "portal/dashboard.html", {"filter": site_filter, **listing})
+    return render(
+        request,
+        "portal/dashboard.html",
+        {"filter": site_filter, **listing, **_attention(user, now=now)},
+    )

@@ -83,5 +83,18 @@ class PageAudit:
         )
         page.wait_for_timeout(50)
 
+    def wait_for(self, page: Page, *, timeout_ms: int = 15_000) -> None:
+        """Wait until the audit of the page as loaded now has reported (axe takes a moment;
+        navigating away first would cut it short)."""
+        path = page.evaluate("location.pathname + location.search")
+        width = page.viewport_size["width"] if page.viewport_size else 0
+        entry = f"{path} @{width}px"
+        waited = 0
+        while entry not in self.checked:
+            if waited >= timeout_ms:
+                raise AssertionError(f"the page audit did not report for {entry}")
+            page.wait_for_timeout(50)
+            waited += 50
+
     def assert_clean(self) -> None:
         assert not self.problems, "page audit failed:\n" + "\n".join(dict.fromkeys(self.problems))

@@ -96,9 +96,6 @@ def new_context(
         )
         context.set_default_timeout(TIMEOUT_MS)
         page_audit.install(context)
-        # Nothing to see there, and a stray request would share the server's in-memory
-        # database connection with the test's own queries.
-        context.route("**/favicon.ico", lambda route: route.abort())
         contexts.append(context)
         return context
 
