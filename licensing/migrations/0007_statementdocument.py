@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('licensing', '0005_one_pending_move_per_activation'),
+        ('licensing', '0006_order_line_quantity_bound_placement_token'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
