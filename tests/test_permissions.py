@@ -687,7 +687,7 @@ def statement_document_expect(target: str, get: Expect) -> Callable[[str, str], 
             return LOGIN
         if role != STATEMENT_ASKER[target]:
             return Expect(404)
-        return Expect(405) if method == "POST" else get
+        return page(get, 405)[method]
 
     return expect
 
