@@ -1,7 +1,8 @@
 """Browser journey for orders (Review #7 item 18, L2): a reseller opens the order form for a
 client site, chooses a product and is offered only that product's editions and versions,
 fills the quantity, reviews the priced lines and total, and places the order; the order page
-shows it. Every page is audited (axe-core, overflow) at 1366 px."""
+shows it; the client's primary contact then signs in and finds the new licences counted on
+the dashboard (item 21). Every page is audited (axe-core, overflow) at 1366 px."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from licensing.models import Entitlement, Order
@@ -39,7 +41,13 @@ def client_site(transactional_db):
         reseller=reseller,
         agreement__customer=OrganisationFactory(name="Delta Foods"),
     )
-    ContactFactory(site=site, email="dora@delta.test", is_primary=True)
+    ContactFactory(
+        site=site,
+        email="dora@delta.test",
+        is_primary=True,
+        user=UserFactory(email="dora@delta.test"),
+        site_number_confirmed_at=timezone.now(),
+    )
     atlas = ProductFactory(
         part_number="ATL-DB-100", name="Atlas Database Server", list_price=Decimal("12000")
     )
@@ -59,9 +67,20 @@ def option_labels(page: Page, selector: str) -> list[str]:
     return [label.strip() for label in page.locator(f"{selector} option").all_inner_texts()]
 
 
+def covered_count(page: Page) -> str:
+    return page.locator(".status-count-covered .status-count-number").inner_text().strip()
+
+
 def test_reseller_places_an_order_choosing_a_product_then_its_editions_and_versions(
-    page, client_site
+    new_context, client_site
 ):
+    # The primary contact's dashboard before the order: nothing covered yet.
+    primary = new_context().new_page()
+    sign_in(primary, "dora@delta.test")
+    expect(primary.locator(".status-count-covered")).to_be_visible()
+    assert covered_count(primary) == "0"
+
+    page = new_context().new_page()
     sign_in(page, "rita@partner.test", totp=True)
     page.goto(f"/sites/{client_site.number}/orders/")
     page.get_by_role("link", name="Place an order").click()
@@ -115,3 +134,11 @@ def test_reseller_places_an_order_choosing_a_product_then_its_editions_and_versi
     expect(page.get_by_text("Through Partner Systems")).to_be_visible()
     expect(page.get_by_role("cell", name="€39,200.00")).to_be_visible()
     assert Entitlement.objects.filter(order_line__order=order).count() == 2
+
+    # The primary contact's dashboard counts the two new licences as covered, and the count
+    # leads to the inventory showing them.
+    primary.goto("/")
+    assert covered_count(primary) == "2"
+    primary.locator(".status-count-covered").click()
+    expect(primary.get_by_text("Atlas Database Server").first).to_be_visible()
+    expect(primary.get_by_text("Beacon Analytics").first).to_be_visible()
