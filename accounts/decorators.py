@@ -58,20 +58,28 @@ def guarded(
     """The one order of checks (see the module docstring). `within(request, obj, **kwargs)`
     looks up the URL's further objects inside the scoped one (a contact of the site), after
     the permission. With `replacing`, the view is called as view(request, obj, **kwargs)
-    without that URL kwarg (site views get the site instead of its number)."""
+    without that URL kwarg (site views get the site instead of its number). Without it, the
+    view looks its object up in the user's scope (and checks the permission) before anything
+    else, so for the methods it serves the same order holds inside the view."""
     served = served_methods(methods)
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
+            refused = request.method not in served
             if role is not None and not role(request.user):
                 raise PermissionDenied
-            obj = scope(request, **kwargs) if scope is not None else None
-            if permission is not None and not _permitted(request.user, permission, obj):
-                raise PermissionDenied
-            if within is not None:
+            # A view that is handed the object needs it now; one that looks the object up
+            # (and checks the permission) first thing itself needs the checks here only for
+            # the methods it refuses -- so a served request costs no second lookup.
+            obj = None
+            if replacing is not None or refused:
+                obj = scope(request, **kwargs) if scope is not None else None
+                if permission is not None and not _permitted(request.user, permission, obj):
+                    raise PermissionDenied
+            if within is not None and refused:
                 within(request, obj, **kwargs)
-            if request.method not in served:
+            if refused:
                 return HttpResponseNotAllowed(served)
             if replacing is not None:
                 kwargs.pop(replacing)
