@@ -36,11 +36,13 @@ class ManyOptionsSelect(forms.Select):
 
 # L5, review #7 item 15: each sort and its tie-breakers, ending in a unique key, so a page
 # boundary never moves between requests. The first option is the one a <select> shows when
-# none is chosen, and is the default.
+# none is chosen, and is the default: Site, the order the database reads a reseller's
+# inventory in from its (reseller, number) index (tests/bench: sorting 200,000 rows by product
+# name by default took 1.9 s for page 1 against 73 ms).
 INVENTORY_SORTS = {
+    "site": ("site__number", "product__part_number", "pk"),
     "product": ("product__name", "product__part_number", "site__number", "pk"),
     "part": ("product__part_number", "site__number", "pk"),
-    "site": ("site__number", "product__name", "product__part_number", "pk"),
     "quantity": ("quantity", "pk"),
     "coverage_end": ("coverage_end", "pk"),
     "poe": ("poe_number",),  # unique

@@ -1,6 +1,7 @@
-"""L5, review #7 item 15: the inventory is in the order its "Sort by" shows (Product when none
-is chosen), every sort option sorts by what it says with a stable tie-breaker, and the search
-finds any part of a product name, part number or PoE number, in any case."""
+"""L5, review #7 item 15: the inventory is in the order its "Sort by" shows (Site, the first
+option, when none is chosen), every sort option sorts by what it says with a stable
+tie-breaker, and the search finds any part of a product name, part number or PoE number, in
+any case."""
 
 from __future__ import annotations
 
@@ -71,7 +72,7 @@ def by(*keys):
 SORTS = {
     "product": ("product", "part", "site", "pk"),
     "part": ("part", "site", "pk"),
-    "site": ("site", "product", "part", "pk"),
+    "site": ("site", "part", "pk"),
     "quantity": ("quantity", "pk"),
     "coverage_end": ("coverage_end", "pk"),
     "poe": ("poe",),
@@ -79,7 +80,7 @@ SORTS = {
 
 
 @pytest.mark.parametrize("role", ["reseller", "staff"])
-def test_with_no_sort_chosen_the_rows_are_in_product_order_as_the_select_shows(
+def test_with_no_sort_chosen_the_rows_are_in_the_order_the_select_shows(
     client, world, estate, role
 ):
     client_for(client, world, role)
@@ -87,17 +88,17 @@ def test_with_no_sort_chosen_the_rows_are_in_product_order_as_the_select_shows(
     response = client.get(reverse("licensing:inventory"))
 
     rows = list(response.context["page"].object_list)
-    assert rows == sorted(estate, key=by(*SORTS["product"]))
+    assert rows == sorted(estate, key=by(*SORTS["site"]))
     page = response.content.decode()
     select = page[page.index('name="sort"') :]
     first_option = select[select.index("<option") : select.index("</option>")]
-    assert 'value="product"' in first_option  # the option a browser shows when none is selected
+    assert 'value="site"' in first_option  # the option a browser shows when none is selected
 
 
-def test_a_filter_without_a_sort_keeps_the_product_order(client, world, estate):
+def test_a_filter_without_a_sort_keeps_the_default_order(client, world, estate):
     client_for(client, world, "reseller")
 
-    assert listed(client, family="Atlas Database") == sorted(estate, key=by(*SORTS["product"]))
+    assert listed(client, family="Atlas Database") == sorted(estate, key=by(*SORTS["site"]))
 
 
 @pytest.mark.parametrize("sort", list(SORTS))
@@ -116,10 +117,10 @@ def test_each_descending_sort_is_the_exact_reverse(client, world, estate, sort):
     assert listed(client, sort=f"-{sort}") == sorted(estate, key=by(*SORTS[sort]), reverse=True)
 
 
-def test_an_unknown_sort_falls_back_to_product_order(client, world, estate):
+def test_an_unknown_sort_falls_back_to_the_default_order(client, world, estate):
     client_for(client, world, "reseller")
 
-    assert listed(client, sort="bogus") == sorted(estate, key=by(*SORTS["product"]))
+    assert listed(client, sort="bogus") == sorted(estate, key=by(*SORTS["site"]))
 
 
 @pytest.mark.parametrize(
