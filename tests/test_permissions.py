@@ -349,6 +349,12 @@ def to(name: str, *, site: bool = False) -> Callable[[Context], str]:
     return location
 
 
+def to_client_page(ctx: Context) -> str:
+    """The reseller's page of the requested site's customer."""
+    customer_id = Site.objects.get(number=ctx.number).customer_id
+    return reverse("accounts:reseller_client_detail", args=[customer_id])
+
+
 LOGIN = Expect(302, login_url)
 Outcome = tuple[Expect, Expect]  # (GET, POST)
 TO_LOGIN: Outcome = (LOGIN, LOGIN)
@@ -490,6 +496,8 @@ def site_page_expect(
         if target == "cross":
             return Expect(404)  # A4: another site's contact or invitation
         status = get if method == "GET" else post
+        if status == 302 and post_to is None:
+            return Expect(status, to_client_page)
         return Expect(status, to(post_to, site=True) if status == 302 else None)
 
     return expect
@@ -552,6 +560,17 @@ ACCOUNT_ROWS = [
         "accounts:reseller_enrol",
         "-",
         per_role(**RESELLER_ONLY, **for_each(RESELLER_USERS, ok(200, 200))),  # empty form
+    ),
+    # A5, review #7 item 12: the account-managing reseller's (re)send of the welcome e-mail;
+    # staff use the admin action. The POST answers on the client page.
+    *(
+        Row(
+            "accounts:reseller_site_welcome",
+            target,
+            site_page_expect(frozenset({"reseller"}), 200, 302, None, target),
+            kwargs=site_page_kwargs(None, target),
+        )
+        for target in ("own", "other")
     ),
 ]
 
