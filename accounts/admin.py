@@ -117,7 +117,7 @@ class SiteAdmin(admin.ModelAdmin):
     autocomplete_fields = ("customer", "agreement", "reseller")
     readonly_fields = ("enrolled_at", "created_at")
     inlines = [ContactInline]
-    actions = ["enrol"]
+    actions = ["enrol", "resend_welcome"]
 
     @admin.action(description=_("Enrol: send the welcome e-mail to the primary contact"))
     def enrol(self, request, queryset):
@@ -133,6 +133,27 @@ class SiteAdmin(admin.ModelAdmin):
                 ngettext(
                     "%(count)d site enrolled; its welcome e-mail is on its way.",
                     "%(count)d sites enrolled; their welcome e-mails are on their way.",
+                    count,
+                )
+                % {"count": count}
+            ),
+        )
+
+    @admin.action(description=_("Resend the welcome e-mail (the previous link stops working)"))
+    def resend_welcome(self, request, queryset):
+        """A5, review #7 item 12: a new welcome link for enrolled sites whose primary contact
+        has not accepted; "Enrol" refuses an enrolled site, so this is its own action."""
+        run_for_each(
+            self,
+            request,
+            queryset,
+            action=lambda site, actor: services.site_welcome_resend(
+                site=site, actor=actor, now=timezone.now()
+            ),
+            done=lambda count: (
+                ngettext(
+                    "%(count)d welcome e-mail sent again; the previous link stops working.",
+                    "%(count)d welcome e-mails sent again; the previous links stop working.",
                     count,
                 )
                 % {"count": count}
@@ -191,6 +212,7 @@ class InvitationAdmin(admin.ModelAdmin):
         "expires_at",
         "accepted_at",
         "revoked_at",
+        "superseded_by",
     )
 
     @admin.display(description=_("site"), ordering="contact__site__number")

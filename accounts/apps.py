@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = _("Accounts")
+    # Not "Accounts": allauth's `account` app has that name, and the admin index showed two
+    # sections called ACCOUNTS (review #7 item 20).
+    verbose_name = _("Customers and sites")
 
     def ready(self) -> None:
         # Loading these modules registers the audit models (A7) and the sign-in signal

@@ -19,6 +19,7 @@ from accounts.models import (
     Site,
     User,
 )
+from portal.core.formatting import format_day
 
 
 class CrispyMixin:
@@ -157,26 +158,45 @@ class ProfileForm(CrispyMixin, forms.ModelForm):
 
 
 class EnrolmentForm(CrispyMixin, forms.Form):
-    """A5: a reseller enrols a client site; the primary contact gets the welcome e-mail."""
+    """A5: a reseller enrols a client site; the primary contact gets the welcome e-mail.
+
+    Another site of an existing client is enrolled by choosing the client's agreement from the
+    reseller's clients (or it comes prefilled from the client page): nothing to type about a
+    number the portal already knows (review #7 item 19). A new agreement names its customer
+    (an existing client or a new one), programme, number and anniversary."""
 
     submit_label = _("Enrol site and send welcome e-mail")
+    agreement = forms.ModelChoiceField(
+        label=_("Client agreement"),
+        queryset=Agreement.objects.none(),
+        required=False,
+        empty_label=_("— a new agreement (fill in below) —"),
+        help_text=_("Another site of one of your clients: choose the client's agreement."),
+    )
     customer = forms.ModelChoiceField(
-        label=_("Existing client"),
+        label=_("Customer of the new agreement"),
         queryset=Organisation.objects.none(),
         required=False,
         empty_label=_("— a new customer —"),
     )
     customer_name = forms.CharField(label=_("New customer's name"), max_length=200, required=False)
-    programme = forms.ChoiceField(label=_("Programme"), choices=Agreement.Programme.choices)
+    programme = forms.ChoiceField(
+        label=_("Programme"),
+        choices=[("", "—"), *Agreement.Programme.choices],
+        required=False,
+    )
     agreement_number = forms.CharField(
         label=_("Agreement number"),
         max_length=30,
-        help_text=_("For an existing client's programme, its current agreement number."),
+        required=False,
+        help_text=_("Of the new agreement."),
     )
     anniversary_month = forms.TypedChoiceField(
         label=_("Anniversary month"),
         coerce=int,
-        choices=Agreement._meta.get_field("anniversary_month").choices,
+        empty_value=None,
+        required=False,
+        choices=[("", "—"), *Agreement._meta.get_field("anniversary_month").choices],
     )
     site_number = forms.CharField(
         label=_("Site number"), max_length=7, validators=[SITE_NUMBER_VALIDATOR]
@@ -197,21 +217,90 @@ class EnrolmentForm(CrispyMixin, forms.Form):
         label=_("Primary contact's phone"), max_length=40, required=False
     )
 
-    def __init__(self, *args, customers, **kwargs):
+    def __init__(self, *args, customers, agreements, reseller, **kwargs):
         super().__init__(*args, **kwargs)
+        self.reseller = reseller
         self.fields["customer"].queryset = customers
         self.fields["customer"].label_from_instance = lambda organisation: organisation.name
+        self.fields["agreement"].queryset = agreements
+        self.fields["agreement"].label_from_instance = lambda agreement: (
+            _("%(customer)s — %(programme)s %(number)s")
+            % {
+                "customer": agreement.customer.name,
+                "programme": agreement.programme,
+                "number": agreement.number,
+            }
+        )
 
     def clean_site_number(self):
         number = self.cleaned_data["site_number"]
-        if Site.objects.filter(number=number).exists():
+        site = Site.objects.filter(number=number).first()
+        if site is None:
+            return number
+        if site.reseller_id == self.reseller.pk and site.enrolled_at is not None:
+            # Review #7 item 12: the reseller's own enrolled site: say so, and where to
+            # re-send the welcome. Another tenant's site is only "in use" (A4).
             raise forms.ValidationError(
-                _("Site number %(number)s is already in use."), params={"number": number}
+                _(
+                    "Site %(number)s is already enrolled (on %(date)s). To send its primary "
+                    "contact a new link, use “Resend the welcome e-mail” on its client page."
+                ),
+                params={
+                    "number": number,
+                    "date": format_day(site.local_date(site.enrolled_at)),
+                },
             )
-        return number
+        if site.reseller_id == self.reseller.pk:
+            raise forms.ValidationError(
+                _(
+                    "Site %(number)s is already one of your client sites, not enrolled yet: "
+                    "enrol it with “Send the welcome e-mail” on its client page."
+                ),
+                params={"number": number},
+            )
+        raise forms.ValidationError(
+            _("Site number %(number)s is already in use."), params={"number": number}
+        )
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("customer") and not cleaned.get("customer_name"):
-            self.add_error("customer_name", _("Choose an existing client or name a new one."))
+        agreement = cleaned.get("agreement")
+        customer = cleaned.get("customer")
+        programme = cleaned.get("programme")
+        if agreement is None and customer is not None and programme:
+            # A1: one agreement per programme: the client's existing one is used as is.
+            agreement = customer.agreements.filter(programme=programme).first()
+            number = cleaned.get("agreement_number")
+            if agreement is not None and number and number != agreement.number:
+                self.add_error(
+                    "agreement_number",
+                    _(
+                        "%(customer)s already holds a %(programme)s agreement; choose it under "
+                        "“Client agreement” and leave this field empty."
+                    )
+                    % {"customer": customer.name, "programme": programme},
+                )
+                return cleaned
+        if agreement is not None:
+            cleaned.update(
+                agreement=agreement,
+                customer=agreement.customer,
+                customer_name="",
+                programme=agreement.programme,
+                agreement_number=agreement.number,
+                anniversary_month=agreement.anniversary_month,
+            )
+            return cleaned
+        if not customer and not cleaned.get("customer_name"):
+            self.add_error(
+                "customer_name",
+                _("Choose a client agreement above, an existing client, or name a new customer."),
+            )
+        for name, message in (
+            ("programme", _("Choose the programme of the new agreement.")),
+            ("agreement_number", _("Enter the number of the new agreement.")),
+            ("anniversary_month", _("Choose the anniversary month of the new agreement.")),
+        ):
+            if not cleaned.get(name) and name not in self.errors:
+                self.add_error(name, message)
         return cleaned

@@ -402,6 +402,31 @@ class Contact(models.Model):
                 labels.append(label)
         return labels
 
+    @property
+    def role_names(self) -> list[str]:
+        """The roles in prose, lower case, for sentences such as "Your roles: site
+        administrator and billing contact" (review #7 item 9); role_labels are the badges."""
+        names = []
+        if self.is_primary:
+            names.append(_("primary contact"))
+        if self.is_site_admin:
+            names.append(_("site administrator"))
+        if self.stc_role == self.STCRole.PRIMARY:
+            names.append(_("primary site technical contact"))
+        elif self.stc_role == self.STCRole.SECONDARY:
+            names.append(_("secondary site technical contact"))
+        if self.is_authorized_caller:
+            names.append(_("authorized technical caller"))
+        for flag, name in (
+            (self.is_poe_contact, _("proof of entitlement contact")),
+            (self.is_renewal_contact, _("renewals contact")),
+            (self.is_billing_contact, _("billing contact")),
+            (self.is_media_contact, _("media shipping contact")),
+        ):
+            if flag:
+                names.append(name)
+        return names
+
 
 def _new_nonce() -> str:
     return secrets.token_urlsafe(24)
@@ -436,6 +461,15 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField(_("expires"))
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        "self",
+        verbose_name=_("replaced by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The newer link that replaced this one (its holder is told to use it)."),
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -455,6 +489,8 @@ class Invitation(models.Model):
     def status_at(self, *, now: datetime) -> str:
         if self.accepted_at:
             return _("accepted")
+        if self.superseded_by_id:
+            return _("replaced")
         if self.revoked_at:
             return _("revoked")
         if self.expires_at <= now:

@@ -7,13 +7,13 @@ from enum import StrEnum
 
 from allauth.mfa.models import Authenticator
 from auditlog.models import LogEntry
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Contact, Invitation, Organisation, Site, User
+from accounts.models import Agreement, Contact, Invitation, Organisation, Site, User
 
 
 class Role(StrEnum):
@@ -168,12 +168,86 @@ def customers_for_reseller(*, reseller: Organisation) -> QuerySet[Organisation]:
     )
 
 
+def clients_with_enrolment_for_reseller(*, reseller: Organisation) -> QuerySet[Organisation]:
+    """The Clients list: each client with its managed sites counted by enrolment status (A5;
+    review #7 item 19): accepted by the primary contact, welcome sent but not accepted yet,
+    not enrolled."""
+    managed = Q(sites__reseller=reseller)
+    enrolled = managed & Q(sites__enrolled_at__isnull=False)
+    accepted = enrolled & Q(sites__contacts__is_primary=True, sites__contacts__user__isnull=False)
+    counted = customers_for_reseller(reseller=reseller).annotate(
+        enrolled_site_count=Count("sites", filter=enrolled, distinct=True),
+        accepted_site_count=Count("sites", filter=accepted, distinct=True),
+    )
+    return counted.annotate(
+        waiting_site_count=F("enrolled_site_count") - F("accepted_site_count"),
+        not_enrolled_site_count=F("managed_site_count") - F("enrolled_site_count"),
+    )
+
+
+def customer_choices_for_reseller(*, reseller: Organisation) -> QuerySet[Organisation]:
+    """The reseller's clients for a choice list (no counts)."""
+    return (
+        Organisation.objects.filter(kind=Organisation.Kind.CUSTOMER, sites__reseller=reseller)
+        .distinct()
+        .order_by("name")
+    )
+
+
+def agreements_for_reseller(*, reseller: Organisation) -> QuerySet[Agreement]:
+    """The agreements of the reseller's clients that can take another site: a PAE agreement
+    has exactly one (A2), so only PA and VIP agreements, or a PAE agreement without a site."""
+    clients = Organisation.objects.filter(sites__reseller=reseller).values("pk")
+    return (
+        Agreement.objects.filter(customer__in=clients)
+        .exclude(Q(programme=Agreement.Programme.PAE) & Q(sites__isnull=False))
+        .select_related("customer")
+        .distinct()
+        .order_by("customer__name", "programme", "number")
+    )
+
+
 def customer_get_for_reseller(*, reseller: Organisation, customer_id: int) -> Organisation:
     customers = customers_for_reseller(reseller=reseller).prefetch_related("agreements")
     try:
         return customers.get(pk=customer_id)
     except Organisation.DoesNotExist as exc:
         raise Http404 from exc
+
+
+class EnrolmentStatus(StrEnum):
+    """A5: where a site is in its enrolment (review #7 item 19)."""
+
+    NOT_ENROLLED = "not_enrolled"
+    WELCOME_SENT = "welcome_sent"  # enrolled; the primary contact has not accepted yet
+    ENROLLED = "enrolled"  # the primary contact has accepted the welcome
+
+
+def enrolment_status(*, enrolled_at: datetime | None, primary_has_access: bool) -> EnrolmentStatus:
+    if enrolled_at is None:
+        return EnrolmentStatus.NOT_ENROLLED
+    return EnrolmentStatus.ENROLLED if primary_has_access else EnrolmentStatus.WELCOME_SENT
+
+
+def client_sites_for_reseller(*, reseller: Organisation, customer: Organisation) -> QuerySet[Site]:
+    """A client's sites that the reseller manages, each with its primary contact and its
+    latest welcome e-mail, in one query (the client page, review #7 item 19)."""
+    primary = Contact.objects.filter(site=OuterRef("pk"), is_primary=True)
+    welcome = Invitation.objects.filter(
+        contact__site=OuterRef("pk"), kind=Invitation.Kind.WELCOME
+    ).order_by("-created_at")
+    return (
+        Site.objects.filter(reseller=reseller, customer=customer)
+        .select_related("agreement")
+        .annotate(
+            primary_name=Subquery(primary.values("name")[:1]),
+            primary_email=Subquery(primary.values("email")[:1]),
+            primary_has_access=Exists(primary.filter(user__isnull=False)),
+            welcome_sent_at=Subquery(welcome.values("created_at")[:1]),
+            welcome_expires_at=Subquery(welcome.values("expires_at")[:1]),
+        )
+        .order_by("number")
+    )
 
 
 def sites_pending_confirmation(*, user: User) -> QuerySet[Contact]:

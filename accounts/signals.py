@@ -1,7 +1,7 @@
 """Session bookkeeping at sign-in (A5, A6)."""
 
 from django.contrib.auth.signals import user_logged_in
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.utils import timezone
 
 from accounts.selectors import sites_pending_confirmation
@@ -21,3 +21,22 @@ def on_login(sender, request, user, **kwargs) -> None:
         return
     request.session[SESSION_AUTH_AT] = timezone.now().timestamp()
     refresh_confirmation_flag(request, user)
+
+
+# Pages of this layer that show figures owned by a higher one (a client's sites with their
+# licence coverage, review #7 item 19) ask for them with this signal, since accounts imports
+# no higher layer (STYLE, layers). Sent with `site_ids` and `as_of` (a date); each receiver
+# returns {site_id: {"covered": n, "expiring": n, "lapsed": n}}; licensing answers it
+# (licensing/site_counts.py).
+site_coverage_requested = Signal()
+
+
+def site_coverage_counts(*, site_ids: list[int], as_of) -> dict[int, dict[str, int]]:
+    """The receivers' answers merged: per site, licences by coverage status (L3)."""
+    merged: dict[int, dict[str, int]] = {}
+    for _receiver, answer in site_coverage_requested.send(
+        sender=None, site_ids=site_ids, as_of=as_of
+    ):
+        for site_id, counts in (answer or {}).items():
+            merged.setdefault(site_id, {}).update(counts)
+    return merged

@@ -42,4 +42,9 @@ urlpatterns = [
         name="reseller_client_detail",
     ),
     path("reseller/enrol/", resellers.reseller_enrol, name="reseller_enrol"),
+    path(
+        "reseller/sites/<str:number>/welcome/",
+        resellers.reseller_site_welcome,
+        name="reseller_site_welcome",
+    ),
 ]

@@ -7,4 +7,5 @@ class LicensingConfig(AppConfig):
     verbose_name = _("Licensing")
 
     def ready(self) -> None:
-        from licensing import audit  # noqa: F401, PLC0415  (A7 registrations need loaded models)
+        # A7 registrations need loaded models; site_counts answers an accounts signal.
+        from licensing import audit, site_counts  # noqa: F401, PLC0415

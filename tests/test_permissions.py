@@ -364,6 +364,12 @@ def to(name: str, *, site: bool = False) -> Callable[[Context], str]:
     return location
 
 
+def to_client_page(ctx: Context) -> str:
+    """The reseller's page of the requested site's customer."""
+    customer_id = Site.objects.get(number=ctx.number).customer_id
+    return reverse("accounts:reseller_client_detail", args=[customer_id])
+
+
 LOGIN = Expect(302, login_url)
 REFUSED = Expect(405)
 
@@ -556,7 +562,10 @@ def site_page_expect(
             return Expect(403)  # a visible site, a permission the role lacks
         if target == "cross":
             return Expect(404)  # A4: another site's contact or invitation, every method
-        post_answer = Expect(post, to(post_to, site=True) if post == 302 else None)
+        if post == 302:
+            post_answer = Expect(302, to_client_page if post_to is None else to(post_to, site=True))
+        else:
+            post_answer = Expect(post)
         return page(get, post_answer)[method]
 
     return expect
@@ -623,6 +632,17 @@ ACCOUNT_ROWS = [
         "accounts:reseller_enrol",
         "-",
         per_role(**RESELLER_ONLY, **for_each(RESELLER_USERS, ok(200, 200))),  # empty form
+    ),
+    # A5, review #7 item 12: the account-managing reseller's (re)send of the welcome e-mail;
+    # staff use the admin action. The POST answers on the client page.
+    *(
+        Row(
+            "accounts:reseller_site_welcome",
+            target,
+            site_page_expect(frozenset({"reseller"}), 200, 302, None, target),
+            kwargs=site_page_kwargs(None, target),
+        )
+        for target in ("own", "other")
     ),
 ]
 

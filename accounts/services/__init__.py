@@ -15,7 +15,13 @@ from accounts.services.contacts import (
     profile_update,
     user_invite,
 )
-from accounts.services.enrolment import EnrolmentRequest, site_create_and_enrol, site_enrol
+from accounts.services.enrolment import (
+    EnrolmentRequest,
+    enrolled_on,
+    site_create_and_enrol,
+    site_enrol,
+    site_welcome_resend,
+)
 from accounts.services.invitations import (
     invitation_accept,
     invitation_create,
@@ -35,6 +41,7 @@ __all__ = [
     "contact_make_primary",
     "contact_revoke_access",
     "contact_update",
+    "enrolled_on",
     "invitation_accept",
     "invitation_create",
     "invitation_from_token",
@@ -45,5 +52,6 @@ __all__ = [
     "site_create_and_enrol",
     "site_enrol",
     "site_number_confirm",
+    "site_welcome_resend",
     "user_invite",
 ]

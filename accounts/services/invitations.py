@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Contact, Invitation, User
 from accounts.selectors import account_exists
 from portal.core.audit import acting_as
+from portal.core.formatting import format_day
 from portal.core.mail import email_queue
 
 INVITATION_SALT = "accounts.invitation"
@@ -41,7 +42,9 @@ def invitation_from_token(token: str) -> Invitation | None:
     except signing.BadSignature:
         return None
     return (
-        Invitation.objects.select_related("contact__site__customer", "contact__user")
+        Invitation.objects.select_related(
+            "contact__site__customer", "contact__user", "superseded_by"
+        )
         .filter(nonce=nonce)
         .first()
     )
@@ -57,13 +60,33 @@ def invitation_problem(invitation: Invitation | None, *, now: datetime) -> str |
             "This link has already been used. Sign in with your e-mail address and password, "
             "or reset your password if you have forgotten it."
         )
+    site = invitation.contact.site
+    if invitation.superseded_by is not None:
+        # Review #7 item 12: say plainly that a newer link exists, and when it was sent.
+        return _(
+            "This link was replaced by a newer one sent on %(date)s; use the latest e-mail."
+        ) % {"date": format_day(site.local_date(invitation.superseded_by.created_at))}
+    is_welcome = invitation.kind == Invitation.Kind.WELCOME
     if invitation.revoked_at is not None:
+        if is_welcome:
+            # The holder of a welcome link is the primary contact: only the account
+            # manager (the reseller or the vendor) can send another.
+            return _("This welcome link was withdrawn. Ask your account manager for a new one.")
         return _("This invitation was withdrawn. Ask the site's primary contact for a new one.")
     if invitation.expires_at <= now:
-        return _(
-            "This link expired on %(date)s. Ask the site's primary contact or your account "
-            "manager to send a new one."
-        ) % {"date": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M")}
+        expired = {"date": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M")}
+        if is_welcome:
+            return (
+                _("This link expired on %(date)s. Ask your account manager to send a new one.")
+                % expired
+            )
+        return (
+            _(
+                "This link expired on %(date)s. Ask the site's primary contact or your account "
+                "manager to send a new one."
+            )
+            % expired
+        )
     return None
 
 
@@ -76,15 +99,10 @@ def invitation_create(
     kind: str = Invitation.Kind.INVITATION,
 ) -> Invitation:
     """A new single-use link for a contact, valid from `now`; earlier pending links for the
-    contact are revoked."""
+    contact are superseded by it."""
     if contact.user_id is not None:
         raise ValidationError(_("%(email)s already has portal access.") % {"email": contact.email})
     with acting_as(invited_by):
-        for stale in Invitation.objects.filter(
-            contact=contact, accepted_at__isnull=True, revoked_at__isnull=True
-        ):
-            stale.revoked_at = now
-            stale.save(update_fields=["revoked_at"])
         invitation = Invitation.objects.create(
             contact=contact,
             kind=kind,
@@ -93,6 +111,13 @@ def invitation_create(
             created_at=now,
             expires_at=now + settings.INVITATION_LIFETIME,
         )
+        # Only the newest link works; the older ones point at it (review #7 item 12).
+        for stale in Invitation.objects.filter(
+            contact=contact, accepted_at__isnull=True, revoked_at__isnull=True
+        ).exclude(pk=invitation.pk):
+            stale.revoked_at = now
+            stale.superseded_by = invitation
+            stale.save(update_fields=["revoked_at", "superseded_by"])
         _invitation_email_queue(invitation)
     return invitation
 
@@ -114,6 +139,9 @@ def _invitation_email_queue(invitation: Invitation) -> None:
             "site": contact.site,
             "link": link,
             "expires_at": invitation.expires_at,
+            # A5, review #7 item 13: the link signs an existing account in rather than
+            # setting a password, and the e-mail says which it will do.
+            "has_account": account_exists(email=invitation.email),
         },
         language=contact.language,
         about={"invitation": invitation.pk, "site": contact.site.number},

@@ -148,17 +148,15 @@ def test_the_invitation_and_its_email_are_written_in_one_transaction(new_site, s
     assert not OutgoingEmail.objects.filter(key__startswith="invitation:").exists()
 
 
-def test_enrolling_again_sends_a_new_link_and_withdraws_the_first(
-    enrolled, new_site, staff, django_capture_on_commit_callbacks
-):
-    """A5: re-enrolling a site whose primary has not signed up re-sends a fresh link."""
-    with django_capture_on_commit_callbacks(execute=True):
-        second = services.site_enrol(now=timezone.now(), site=new_site, actor=staff)
+def test_enrolling_again_is_refused_and_keeps_the_first_link(enrolled, new_site, staff):
+    """A5, review #7 item 12: "Enrol" does not send a second welcome behind the first; the
+    re-send is its own action (tests/accounts/test_welcome_resend.py)."""
+    with pytest.raises(ValidationError, match="already enrolled"):
+        services.site_enrol(now=timezone.now(), site=new_site, actor=staff)
 
     enrolled.refresh_from_db()
-    assert enrolled.revoked_at is not None
-    assert second.is_usable(now=timezone.now())
-    assert len(mail.outbox) == 2
+    assert enrolled.is_usable(now=timezone.now())
+    assert len(mail.outbox) == 1
 
 
 def test_a_site_whose_primary_contact_has_an_account_is_not_enrolled_again(world):

@@ -24,6 +24,7 @@ from tests.accounts.factories import (
     UserFactory,
     with_totp,
 )
+from tests.licensing.factories import EntitlementFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -333,15 +334,37 @@ def test_site_detail_page_query_count_does_not_grow_with_entries(
 # --- reseller pages ----------------------------------------------------------------------------
 
 
+def _client_sites(reseller, agreement, n: int) -> None:
+    """n managed sites of one client, in every enrolment state (not enrolled, welcome sent,
+    accepted), each with a primary contact and licences (review #7 item 19)."""
+    product = ProductFactory()
+    for index, site in enumerate(
+        SiteFactory.create_batch(n, agreement=agreement, reseller=reseller)
+    ):
+        state = index % 3
+        user = UserFactory() if state == 2 else None
+        primary = ContactFactory(site=site, is_primary=True, user=user)
+        if state:
+            site.enrolled_at = timezone.now()
+            site.save(update_fields=["enrolled_at"])
+            Invitation.objects.create(
+                contact=primary,
+                kind=Invitation.Kind.WELCOME,
+                email=primary.email,
+                expires_at=timezone.now() + timezone.timedelta(days=7),
+                accepted_at=timezone.now() if user else None,
+            )
+        EntitlementFactory(site=site, product=product, quantity=3)
+
+
 @pytest.mark.parametrize("n", SIZES)
 def test_reseller_clients_page_query_count_does_not_grow_with_customers(
     client, n, django_assert_max_num_queries
 ):
-    """A4: n client customers with their managed-site counts."""
+    """A4: n client customers with their managed-site counts by enrolment status."""
     reseller = ResellerFactory()
     for customer in OrganisationFactory.create_batch(n):
-        agreement = AgreementFactory(customer=customer)
-        SiteFactory.create_batch(2, agreement=agreement, reseller=reseller)
+        _client_sites(reseller, AgreementFactory(customer=customer), 3)
     _signed_in(client, with_totp(UserFactory(reseller=reseller)))
 
     response = measure(
@@ -350,25 +373,47 @@ def test_reseller_clients_page_query_count_does_not_grow_with_customers(
 
     page = response.context["page"]
     assert len(page.object_list) == min(n, PAGE_SIZE)
-    assert {customer.managed_site_count for customer in page} == {2}
+    assert {customer.managed_site_count for customer in page} == {3}
+    assert {
+        (c.accepted_site_count, c.waiting_site_count, c.not_enrolled_site_count) for c in page
+    } == {(1, 1, 1)}
 
 
 @pytest.mark.parametrize("n", SIZES)
 def test_reseller_client_detail_query_count_does_not_grow_with_its_sites(
     client, n, django_assert_max_num_queries
 ):
-    """A4: one client with n managed sites: its agreements and the count of its sites."""
+    """A4, review #7 item 19: one client with n managed sites: its agreements, and a page of
+    its sites with enrolment status, primary contact and licence coverage."""
     reseller = ResellerFactory()
     customer = OrganisationFactory()
-    agreement = AgreementFactory(customer=customer)
-    SiteFactory.create_batch(n, agreement=agreement, reseller=reseller)
+    _client_sites(reseller, AgreementFactory(customer=customer), n)
     _signed_in(client, with_totp(UserFactory(reseller=reseller)))
 
     response = measure(
         client,
         reverse("accounts:reseller_client_detail", args=[customer.pk]),
-        9,
+        12,
         django_assert_max_num_queries,
     )
 
     assert response.context["customer"].managed_site_count == n
+    sites = response.context["sites"]
+    assert len(sites) == min(n, PAGE_SIZE)
+    assert all(site.coverage == {"covered": 0, "expiring": 0, "lapsed": 3} for site in sites)
+    assert {site.enrolment for site in sites} == {"not_enrolled", "welcome_sent", "enrolled"}
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_reseller_enrolment_form_query_count_does_not_grow_with_clients(
+    client, n, django_assert_max_num_queries
+):
+    """Review #7 item 19: the form lists the reseller's clients and their agreements."""
+    reseller = ResellerFactory()
+    for customer in OrganisationFactory.create_batch(n):
+        SiteFactory(agreement=AgreementFactory(customer=customer), reseller=reseller)
+    _signed_in(client, with_totp(UserFactory(reseller=reseller)))
+
+    response = measure(client, reverse("accounts:reseller_enrol"), 8, django_assert_max_num_queries)
+
+    assert len(response.context["form"].fields["agreement"].queryset) == n

@@ -545,8 +545,20 @@ def test_a_new_invitation_revokes_the_contacts_older_pending_links(world):
     ) == [newer]
 
 
-def test_a_revoked_link_says_it_was_withdrawn(client, world):
-    """A5: the person holding an older link learns it was withdrawn."""
+def test_a_withdrawn_link_says_it_was_withdrawn(client, world):
+    """A5: the person holding a withdrawn link learns it was withdrawn."""
+    services.invitation_revoke(
+        invitation=world.invitation, actor=world.users["primary"], now=timezone.now()
+    )
+
+    response = client.get(_link(world.invitation))
+
+    assert response.status_code == 410
+    assert "This invitation was withdrawn." in response.content.decode()
+
+
+def test_a_replaced_link_says_a_newer_one_was_sent(client, world):
+    """A5, review #7 item 12: an older link names the newer one's day, not a withdrawal."""
     older = world.invitation
     services.invitation_create(
         now=timezone.now(), contact=world.contacts["plain"], invited_by=world.users["primary"]
@@ -555,7 +567,7 @@ def test_a_revoked_link_says_it_was_withdrawn(client, world):
     response = client.get(_link(older))
 
     assert response.status_code == 410
-    assert "This invitation was withdrawn." in response.content.decode()
+    assert "This link was replaced by a newer one sent on" in response.content.decode()
 
 
 # --- authorized callers (A3) -----------------------------------------------------------------

@@ -82,10 +82,37 @@ def test_reseller_enrols_site_and_primary_contact_onboards(new_context, mailbox,
     )
     expect(reseller_page.get_by_role("heading", name="Gamma Plant")).to_be_visible()
 
-    # The primary contact opens the welcome e-mail's link in their own browser.
+    first_welcome = mailbox.wait_for(
+        to="greta@gamma.test", subject="Welcome to Entitle: site 2345678"
+    )
+    first_link = invitation_link(first_welcome, live_server.url)
+
+    # Review #7 items 12, 19: the client page shows the site waiting for its primary contact;
+    # the reseller re-sends the welcome, after a confirmation, and the first link says so.
+    menu = reseller_page.get_by_role("navigation", name="Main navigation")
+    expect(menu.get_by_role("link", name="Client sites")).to_have_count(0)
+    menu.get_by_role("link", name="Clients", exact=True).click()
+    reseller_page.get_by_role("link", name="Gamma Foods").click()
+    row = reseller_page.get_by_role("row", name=re.compile("2345678"))
+    expect(row).to_contain_text("not yet accepted")
+    expect(row).to_contain_text("Greta Gamma")
+    row.get_by_role("link", name="Resend the welcome e-mail").click()
+    expect(reseller_page.get_by_text("The link sent earlier will stop working.")).to_be_visible()
+    reseller_page.get_by_role("button", name="Resend the welcome e-mail").click()
+    expect_message(reseller_page, "A new welcome e-mail is on its way to greta@gamma.test")
+    old_link_page = new_context().new_page()
+    old_link_page.goto(first_link)
+    expect(
+        old_link_page.get_by_text("This link was replaced by a newer one sent on")
+    ).to_be_visible()
+
+    # The primary contact opens the newest welcome e-mail's link in their own browser.
     welcome = mailbox.wait_for(to="greta@gamma.test", subject="Welcome to Entitle: site 2345678")
+    assert welcome["Message-ID"] != first_welcome["Message-ID"]
     assert "2345678" in text_body(welcome)
+    assert "Set your password" in text_body(welcome)
     welcome_link = invitation_link(welcome, live_server.url)
+    assert welcome_link != first_link
     greta = new_context().new_page()
     greta.goto(welcome_link)
     expect(greta.get_by_role("heading", name="Welcome to Entitle for Gamma Foods")).to_be_visible()
