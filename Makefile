@@ -31,8 +31,10 @@ run: demo
 	@echo "Serving http://127.0.0.1:8000 with a Celery worker and beat (Ctrl-C stops all three)."
 	$(BIN)/honcho start -f Procfile
 
+# Two workers (pytest-xdist): CI's machine has two cores; TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 test: install-dev var
-	$(BIN)/python -m pytest -m "not bench"
+	$(BIN)/python -m pytest -m "not bench" -n $(TEST_WORKERS)
 
 # The suite on a throw-away PostgreSQL cluster and redis-server (.ci/run starts and removes
 # them): where the `postgres` tests of concurrent writers run. CI runs both passes: .ci/run
