@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 
 from licensing import services
 from licensing.models import LicenceMove, SiteTransfer, SiteTransferLine
-from portal.core.admin_actions import run_for_each
+from portal.core.admin_actions import RecordAdmin, run_for_each
 
 
 def decision_action(*, description, decide, done):
@@ -40,7 +40,7 @@ class SiteTransferLineInline(admin.TabularInline):
 
 
 @admin.register(SiteTransfer)
-class SiteTransferAdmin(admin.ModelAdmin):
+class SiteTransferAdmin(RecordAdmin):
     """L7: staff approve or reject transfers requested from the portal."""
 
     list_display = (
@@ -68,17 +68,6 @@ class SiteTransferAdmin(admin.ModelAdmin):
     inlines = [SiteTransferLineInline]
     actions = ["approve", "reject"]
 
-    def get_queryset(self, request):
-        # __str__ names both sites: every page loads them with the row (the changelist
-        # skips list_select_related once the queryset selects anything, so name it all here).
-        return super().get_queryset(request).select_related(*self.list_select_related)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # A7: a transfer is a record (no delete page, no bulk delete action)
-
     approve = decision_action(
         description=_("Approve: move the quantities now"),
         decide=lambda item, **decision: services.transfer_approve(transfer=item, **decision),
@@ -98,7 +87,7 @@ class SiteTransferAdmin(admin.ModelAdmin):
 
 
 @admin.register(LicenceMove)
-class LicenceMoveAdmin(admin.ModelAdmin):
+class LicenceMoveAdmin(RecordAdmin):
     """L8: staff confirm moves; the customer is e-mailed and the activation moves."""
 
     list_display = (
@@ -132,16 +121,6 @@ class LicenceMoveAdmin(admin.ModelAdmin):
         "decided_at",
     )
     actions = ["confirm", "reject"]
-
-    def get_queryset(self, request):
-        # __str__ names the site, the PoE and both machines (see SiteTransferAdmin).
-        return super().get_queryset(request).select_related(*self.list_select_related)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # A7: a move is a record (no delete page, no bulk delete action)
 
     confirm = decision_action(
         description=_("Confirm: move the activation and e-mail the customer"),

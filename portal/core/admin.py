@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.core.admin_actions import RecordAdmin
 from portal.core.mail import email_deliver, emails_outcome_unknown
 from portal.core.models import OutgoingEmail, OutgoingEmailAttempt
 
@@ -52,7 +53,7 @@ class AttemptInline(admin.TabularInline):
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
+class OutgoingEmailAdmin(RecordAdmin):
     """E1: the e-mail log with its status; failed and unknown e-mails can be resent."""
 
     list_display = ("key", "to", "subject", "delivery", "attempts", "created_at", "sent_at")
@@ -79,13 +80,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
-
     def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
     @admin.display(description=_("status"), ordering="status")

@@ -1,6 +1,6 @@
 """One shape for admin actions that run a service on each selected object."""
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 
@@ -19,3 +19,22 @@ def run_for_each(modeladmin, request, queryset, *, action, done) -> int:
     if succeeded:
         modeladmin.message_user(request, done(succeeded), messages.SUCCESS)
     return succeeded
+
+
+class RecordAdmin(admin.ModelAdmin):
+    """A record kept as it happened (A7): staff decide or resend through actions, but never add
+    or delete one (no delete page, no bulk delete action). Rows load `list_select_related` on
+    every page, not only the changelist, because their titles name related rows (the
+    changelist ignores list_select_related once the queryset selects anything)."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if self.list_select_related and self.list_select_related is not True:
+            queryset = queryset.select_related(*self.list_select_related)
+        return queryset
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
