@@ -13,6 +13,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("", include("accounts.urls")),
     path("", include("licensing.urls")),
+    path("renewals/", include("renewals.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

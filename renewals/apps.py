@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class RenewalsConfig(AppConfig):
     name = "renewals"
     verbose_name = _("Renewals")
+
+    def ready(self) -> None:
+        # A7 registrations need loaded models; the kinds register their builders and appliers.
+        from renewals import audit, builders  # noqa: F401, PLC0415

@@ -84,6 +84,7 @@ from portal.core.models import OutgoingEmail
 from tests import conftest
 from tests.accounts.factories import ContactFactory, SiteFactory, UserFactory, with_totp
 from tests.conftest import World, client_for
+from tests.renewals.permission_world import add_renewals
 
 pytestmark = pytest.mark.django_db
 
@@ -137,6 +138,7 @@ class PermissionWorld:
     group: Group
     outgoing_email: OutgoingEmail
     log_entry: LogEntry
+    renewals: dict  # tests/renewals/permission_world.py
     sessions: dict[str, str] = field(default_factory=dict)  # role -> session key
 
 
@@ -277,13 +279,15 @@ def module_world(django_db_setup, django_db_blocker):
             invited_by=world.users["other_customer"],
             expires_at=now + timedelta(days=7),
         )
+        licensing_objects = add_licensing(world)
         pw = PermissionWorld(
             world=world,
             other_plain=other_plain,
             other_caller=other_caller,
             other_invitation=other_invitation,
             invitation_token=account_services.invitation_token(world.invitation),
-            **add_licensing(world),
+            **licensing_objects,
+            renewals=add_renewals(world, licensing_objects["entitlements"]),
             group=Group.objects.create(name="Vendor support"),
             outgoing_email=OutgoingEmail.objects.create(
                 key="welcome:1", to="primary@alpha.test", subject="Welcome", template="welcome"
@@ -1137,6 +1141,11 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     ),
     "licensing.updatepreference": AdminModel(lambda pw: pw.update_preference.pk),
     "licensing.updatenotice": AdminModel(lambda pw: pw.update_notice.pk),
+    # N10: job runs are records: read, never added, changed or deleted.
+    "portal.jobrun": AdminModel(
+        lambda pw: pw.renewals["job_run"].pk, add=DENIED, change=admin_page(200, 403), delete=DENIED
+    ),
+    # --- renewals admin (quotes, levels, commitments) -------------------------------------
 }
 # The model every role requests (the tenant object of A4); the others meet one non-staff role.
 EVERY_ROLE_MODEL = "accounts.site"
@@ -1218,10 +1227,66 @@ def admin_model_rows() -> list[Row]:
     return rows
 
 
+# --- renewals (SPEC §3): one section per feature; each adds its rows to its own list ------
+
+
+def quote_number(pw: PermissionWorld, target: str) -> dict:
+    return {"number": pw.renewals["quotes"][target].number}
+
+
+# A4: who finds the quote (the rest get 404); N6: of those, STCs and callers get 403.
+QUOTE_SEES = {
+    "own": frozenset({"primary", "site_admin", "stc", "caller", "reseller", "staff", "superuser"}),
+    "other": frozenset({"other_customer", "other_reseller", "staff", "superuser"}),
+}
+QUOTE_HANDLERS = frozenset(
+    {"primary", "site_admin", "reseller", "other_customer", "other_reseller", "staff", "superuser"}
+)
+
+
+def quote_expect(target: str, get: int = 200, post: int = 405) -> Callable[[str, str], Expect]:
+    """A page about one quote: whoever can see a site of the quote (A4), 404 for the rest."""
+
+    def expect(role: str, method: str) -> Expect:
+        if role == "anonymous":
+            return LOGIN
+        if role not in QUOTE_SEES[target]:
+            return Expect(404)
+        if role not in QUOTE_HANDLERS:
+            return Expect(403)
+        return page(get, post)[method]
+
+    return expect
+
+
+RENEWALS_QUOTE_ROWS = [
+    *(
+        Row(
+            "renewals:quote_detail",
+            target,
+            quote_expect(target),
+            kwargs=lambda pw, t=target: quote_number(pw, t),
+        )
+        for target in ("own", "other")
+    ),
+]
+RENEWALS_NOTICE_ROWS: list[Row] = []
+RENEWALS_LEVEL_ROWS: list[Row] = []
+RENEWALS_CUSTOMER_ROWS: list[Row] = []
+RENEWALS_RESELLER_ROWS: list[Row] = []
+RENEWALS_KIND_ROWS: list[Row] = []
+
+
 ROWS = [
     *site_page_rows(),
     *ACCOUNT_ROWS,
     *LICENSING_ROWS,
+    *RENEWALS_QUOTE_ROWS,
+    *RENEWALS_NOTICE_ROWS,
+    *RENEWALS_LEVEL_ROWS,
+    *RENEWALS_CUSTOMER_ROWS,
+    *RENEWALS_RESELLER_ROWS,
+    *RENEWALS_KIND_ROWS,
     *ALLAUTH_ROWS,
     *ADMIN_SITE_ROWS,
     *admin_model_rows(),

@@ -34,6 +34,7 @@ class Order(models.Model):
         ADMIN = "admin", _("Entered by staff")
         PORTAL = "portal", _("Placed by the reseller")
         IMPORT = "import", _("Imported")
+        QUOTE = "quote", _("From an accepted quote")
 
     number = models.CharField(_("order number"), max_length=40, unique=True)
     site = models.ForeignKey(

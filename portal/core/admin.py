@@ -7,7 +7,7 @@ from django.utils.translation import ngettext
 
 from portal.core.admin_actions import RecordAdmin
 from portal.core.mail import email_deliver, emails_outcome_unknown
-from portal.core.models import OutgoingEmail, OutgoingEmailAttempt
+from portal.core.models import JobRun, OutgoingEmail, OutgoingEmailAttempt
 
 Status = OutgoingEmail.Status
 
@@ -129,3 +129,29 @@ class OutgoingEmailAdmin(RecordAdmin):
                 % skipped,
                 messages.WARNING,
             )
+
+
+@admin.register(JobRun)
+class JobRunAdmin(RecordAdmin):
+    """N10: what each batch job did and when; a run still "running" long after it started was
+    killed, and running the job again for the same day finishes its work."""
+
+    list_display = ("job", "as_of", "dry_run", "trigger", "outcome", "started_at", "finished_at")
+    list_filter = ("job", "outcome", "dry_run", "trigger")
+    date_hierarchy = "as_of"
+    search_fields = ("job", "summary")
+    readonly_fields = (
+        "job",
+        "as_of",
+        "dry_run",
+        "trigger",
+        "outcome",
+        "started_at",
+        "finished_at",
+        "summary",
+        "counts",
+        "error",
+    )
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a record of what happened: read, never edited

@@ -99,3 +99,35 @@ class OutgoingEmailAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email.key} @ {self.started_at:%Y-%m-%d %H:%M:%S}: {self.outcome}"
+
+
+class JobRun(models.Model):
+    """N10: one run of a batch job (beat task or management command), with the day it ran for
+    and its summary, so staff can read in the admin what each job did and when."""
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", _("running (or killed)")
+        FINISHED = "finished", _("finished")
+        FAILED = "failed", _("failed")
+
+    job = models.CharField(_("job"), max_length=80, db_index=True)
+    as_of = models.DateField(_("run for"))
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    trigger = models.CharField(_("started by"), max_length=20, default="command")
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.RUNNING
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+        indexes = [models.Index(fields=["job", "as_of"])]
+
+    def __str__(self) -> str:
+        return f"{self.job} for {self.as_of}"
