@@ -6,4 +6,9 @@ app_name = "renewals"
 
 urlpatterns = [
     path("quotes/<str:number>/", quotes.quote_detail, name="quote_detail"),
+    # --- customer pages: renewals page, accept, decline, reinstatement, calendar feed ---
+    # --- reseller pages: renewals by month, CSV, the client's price ---
+    # --- quote PDFs ---
+    # --- levels and commitments (3YC) ---
+    # --- quote kinds: move fee, edition change, upgrade ---
 ]

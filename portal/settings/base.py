@@ -250,6 +250,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "licensing.tasks.update_digests_send_task",
         "schedule": crontab(hour=6, minute=10),
     },
+    # --- renewals (N10): notices, revised quotes, quote expiry ---
+    # --- renewals (N10): VIP reconciliation, 3YC invitations, reminders, enforcement ---
 }
 
 # Enrolment and invitations (A5)
