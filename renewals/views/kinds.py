@@ -57,6 +57,9 @@ def edition_quote_request(request, entitlement: Entitlement):
         target_edition_id = _posted_id(request, "target_edition")
         target_version_id = _posted_id(request, "target_version")
     except ValidationError:
+        target_edition_id = target_version_id = None
+    if target_edition_id is None and target_version_id is None:
+        # Refused before the (durable) transaction: nothing to quote.
         messages.error(request, _("Choose one of the offers on this page to get a quote."))
         return back
     now = timezone.now()

@@ -286,7 +286,8 @@ def test_get_a_quote_issues_the_quote_and_shows_it(client, world, catalogue, hel
     quote = Quote.objects.get(kind=Quote.Kind.EDITION_CHANGE)
     assert response.status_code == 302
     assert response.url == reverse("renewals:quote_detail", args=[quote.number])
-    assert quote.state == Quote.State.DRAFT and quote.reseller_id == world.reseller.pk
+    assert quote.state == Quote.State.DRAFT
+    assert quote.reseller_id == world.reseller.pk
     client.post(ask_url(held), {"target_edition": editions["Pro"].pk})
     assert Quote.objects.filter(kind=Quote.Kind.EDITION_CHANGE).count() == 1
 
