@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from licensing import services as licensing_services
@@ -142,6 +144,12 @@ def move_fee_paid(*, quote: Quote, as_of: date) -> None:
     move = LicenceMove.objects.select_for_update().filter(pk=move_id).first()
     if move is None:
         return
+    if move.state == LicenceMove.State.REJECTED:
+        # Refused inside the acceptance: nothing is accepted, ordered or paid.
+        raise ValidationError(
+            _("The move to %(machine)s was rejected: there is no fee to pay.")
+            % {"machine": move.new_machine_id}
+        )
     move.fee_quote_number = quote.number
     move.fee_paid_on = as_of
     move.save(update_fields=["fee_quote_number", "fee_paid_on"])

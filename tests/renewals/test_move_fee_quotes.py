@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.admin.sites import site as admin_site
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from licensing import services as licensing_services
-from licensing.models import LicenceMove
+from licensing.models import LicenceMove, Order
 from licensing.signals import move_requested
 from renewals.models import Quote, QuoteLine
 from renewals.services import quote_accept
@@ -138,6 +139,19 @@ def test_accepting_the_fee_quote_marks_the_fee_paid_and_changes_no_licence(site)
     )
 
 
+def test_a_rejected_moves_fee_quote_cannot_be_accepted(site):
+    """L8/N6: staff rejected the move: there is nothing to pay, and accepting orders nothing."""
+    move = request_move(licence_moved_lately(site, as_of=TODAY), as_of=TODAY)
+    licensing_services.move_reject(move=move, actor=UserFactory(is_staff=True), now=at_noon(TODAY))
+    quote = Quote.objects.get()
+    with pytest.raises(ValidationError, match="was rejected"):
+        quote_accept(quote_id=quote.pk, actor=UserFactory(), as_of=TODAY, now=at_noon(TODAY))
+    quote.refresh_from_db()
+    move.refresh_from_db()
+    assert (quote.state, move.fee_paid_on) == (Quote.State.OPEN, None)
+    assert not Order.objects.exists()
+
+
 def test_a_failed_request_leaves_no_quote(site):
     """L8/N6: the quote is written in the request's transaction: a refused request (the new
     machine is the old one) leaves neither a move nor a quote."""
@@ -165,6 +179,36 @@ def world_move(world):
     return request_move(
         licence_moved_lately(world.site, as_of=today), as_of=today, actor=world.users["primary"]
     )
+
+
+def test_requesting_a_move_with_a_fee_on_its_page_leads_to_the_fee_quote(client, world):
+    """L8: the move page shows the fee, the request issues its quote, and the licence's page
+    it returns to says how to pay and links the quote."""
+    entitlement = licence_moved_lately(world.site, as_of=timezone.localdate())
+    client_for(client, world, "primary")
+    url = reverse("licensing:move_create", args=[entitlement.pk])
+    data = {
+        "old_activation": entitlement.activations.get(machine_id="OLD-PC").pk,
+        "new_machine_id": "NEW-PC",
+        "purchase": "",
+        "reason": "",
+    }
+    shown = client.post(url, {**data, "show_fee": "1"}).context["quote"]
+    response = client.post(
+        url,
+        {
+            **data,
+            "quoted_rule": shown.rule,
+            "quoted_fee": str(shown.fee),
+            "request_move": "1",
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    move = LicenceMove.objects.get(new_machine_id="NEW-PC")
+    assert "Pay the fee by accepting its quote" in page
+    assert reverse("renewals:move_fee_quote", args=[move.pk]) in page
+    assert Quote.objects.get(series_key=f"move:{move.pk}").lines.get().amount == shown.fee
 
 
 def test_the_entitlement_page_links_the_move_to_its_fee_quote(client, world, world_move):
