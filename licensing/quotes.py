@@ -37,6 +37,9 @@ class PriceOffer:
 
     title: str
     quote: PriceQuote
+    # What the offer changes to, so the page can ask for it as a quote (N6; by URL name).
+    target_edition_id: int | None = None
+    target_version_id: int | None = None
 
 
 def entitlement_price_offers(
@@ -53,6 +56,7 @@ def entitlement_price_offers(
             PriceOffer(
                 _("Upgrade to %(version)s") % {"version": newest.version},
                 upgrade_quote(newest_version=newest.version, upgrade_price=newest.upgrade_price),
+                target_version_id=newest.pk,
             )
         )
     current = entitlement.edition
@@ -72,6 +76,7 @@ def entitlement_price_offers(
             PriceOffer(
                 _("Change to %(edition)s") % {"edition": edition.name},
                 edition_change_quote(facts),
+                target_edition_id=edition.pk,
             )
         )
         if newest is not None:
@@ -88,6 +93,8 @@ def entitlement_price_offers(
                     _("Change to %(edition)s with the upgrade to %(version)s")
                     % {"edition": edition.name, "version": newest.version},
                     edition_change_quote(with_upgrade),
+                    target_edition_id=edition.pk,
+                    target_version_id=newest.pk,
                 )
             )
     return offers

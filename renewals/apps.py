@@ -8,4 +8,5 @@ class RenewalsConfig(AppConfig):
 
     def ready(self) -> None:
         # A7 registrations need loaded models; the kinds register their builders and appliers.
+        import renewals.receivers_licensing  # noqa: F401, PLC0415 (L8/L9 kinds, their receivers)
         from renewals import audit, builders  # noqa: F401, PLC0415

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from renewals.views import quotes
+from renewals.views import kinds, quotes
 
 app_name = "renewals"
 
@@ -11,4 +11,10 @@ urlpatterns = [
     # --- quote PDFs ---
     # --- levels and commitments (3YC) ---
     # --- quote kinds: move fee, edition change, upgrade ---
+    path(
+        "entitlements/<int:entitlement_id>/edition-quote/",
+        kinds.edition_quote_request,
+        name="edition_quote_request",
+    ),
+    path("moves/<int:move_id>/quote/", kinds.move_fee_quote, name="move_fee_quote"),
 ]

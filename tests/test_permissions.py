@@ -1274,7 +1274,58 @@ RENEWALS_NOTICE_ROWS: list[Row] = []
 RENEWALS_LEVEL_ROWS: list[Row] = []
 RENEWALS_CUSTOMER_ROWS: list[Row] = []
 RENEWALS_RESELLER_ROWS: list[Row] = []
-RENEWALS_KIND_ROWS: list[Row] = []
+
+
+def edition_quote_expect(target: str) -> Callable[[str, str], Expect]:
+    """L9/N6: asked for (POST) by those who run the site (STCs, callers: 403); another
+    tenant's entitlement is a 404 for every method. An empty POST names no offer: back to
+    the entitlement page, with the message."""
+
+    def to_entitlement(ctx: Context) -> str:
+        return reverse("licensing:entitlement_detail", args=[ctx.pw.entitlements[target].pk])
+
+    def expect(role: str, method: str) -> Expect:
+        if role == "anonymous":
+            return LOGIN
+        if role not in SEES[target]:
+            return Expect(404)
+        acting_as = STANDS_AS.get(role, role) if target == "other" else role
+        if acting_as not in MANAGE:
+            return Expect(403)
+        return page(405, Expect(302, to_entitlement))[method]
+
+    return expect
+
+
+def to_fee_quote(target: str) -> Callable[[Context], str]:
+    def location(ctx: Context) -> str:
+        number = ctx.pw.renewals["fee_moves"][target].fee_quote_number
+        return reverse("renewals:quote_detail", args=[number])
+
+    return location
+
+
+RENEWALS_KIND_ROWS: list[Row] = [
+    *(
+        Row(
+            "renewals:edition_quote_request",
+            target,
+            edition_quote_expect(target),
+            kwargs=lambda pw, t=target: {"entitlement_id": pw.entitlements[t].pk},
+        )
+        for target in ("own", "other")
+    ),
+    # L8: the move's link to its fee quote answers as the quote does (A4, N6).
+    *(
+        Row(
+            "renewals:move_fee_quote",
+            target,
+            quote_expect(target, get=Expect(302, to_fee_quote(target))),
+            kwargs=lambda pw, t=target: {"move_id": pw.renewals["fee_moves"][t].pk},
+        )
+        for target in ("own", "other")
+    ),
+]
 
 
 ROWS = [

@@ -96,6 +96,7 @@ class LicenceMoveAdmin(RecordAdmin):
         "new_machine_id",
         "rule",
         "fee",
+        "fee_status",
         "state",
         "requested_on",
         "requested_by",
@@ -114,6 +115,7 @@ class LicenceMoveAdmin(RecordAdmin):
         "rule",
         "fee",
         "currency",
+        "fee_status",
         "explanation",
         "state",
         "requested_by",
@@ -121,6 +123,23 @@ class LicenceMoveAdmin(RecordAdmin):
         "decided_at",
     )
     actions = ["confirm", "reject"]
+
+    @admin.display(description=_("fee paid"))
+    def fee_status(self, move: LicenceMove) -> str:
+        """L8/N6: whether the fee's quote was accepted; staff see a move with an unpaid fee
+        before confirming it (confirming is not blocked)."""
+        if move.fee <= 0:
+            return _("No fee")
+        if move.fee_paid_on:
+            return _("Paid on %(day)s (quote %(number)s)") % {
+                "day": move.fee_paid_on.isoformat(),
+                "number": move.fee_quote_number,
+            }
+        if move.fee_quote_number:
+            return _("⚠ Not paid: quote %(number)s is not accepted") % {
+                "number": move.fee_quote_number
+            }
+        return _("⚠ Not paid: no fee quote")
 
     confirm = decision_action(
         description=_("Confirm: move the activation and e-mail the customer"),

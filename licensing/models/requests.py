@@ -148,6 +148,10 @@ class LicenceMove(DecisionRequest):
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.PENDING
     )
+    # L8/N6: a fee is paid through a quote (renewals issues it when the move is requested and
+    # records here its number and the day it was accepted; licensing never imports renewals).
+    fee_quote_number = models.CharField(_("fee quote"), max_length=30, blank=True)
+    fee_paid_on = models.DateField(_("fee paid"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -172,6 +176,11 @@ class LicenceMove(DecisionRequest):
             f"{self.old_activation.machine_id} → {self.new_machine_id} "
             f"({self.get_state_display()})"
         )
+
+    @property
+    def fee_unpaid(self) -> bool:
+        """L8: a fee is due and its quote is not accepted yet."""
+        return self.fee > 0 and self.fee_paid_on is None
 
     def get_additional_data(self) -> dict:
         return {"site_id": self.entitlement.site_id}

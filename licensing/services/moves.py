@@ -22,6 +22,7 @@ from licensing.services.entitlements import (
     lock_entitlement,
     lock_pending,
 )
+from licensing.signals import move_requested
 from portal.core.audit import acting_as
 
 ALREADY_WAITING = gettext_lazy("A move of this licence is already waiting for confirmation.")
@@ -136,7 +137,7 @@ def move_request(
     quote = move_quote_for(entitlement=entitlement, as_of=as_of, purchase=purchase)
     try:
         with transaction.atomic(), acting_as(actor):
-            return LicenceMove.objects.create(
+            move = LicenceMove.objects.create(
                 entitlement=entitlement,
                 old_activation=old_activation,
                 lost_or_stolen=lost_or_stolen,
@@ -152,6 +153,10 @@ def move_request(
             )
     except IntegrityError as exc:  # one_pending_move_per_activation
         raise ValidationError(ALREADY_WAITING) from exc
+    # L8/N6: in this transaction, so the fee quote renewals issues is written with the move
+    # or not at all.
+    move_requested.send(sender=LicenceMove, move=move, quote=quote, actor=actor, as_of=as_of)
+    return move
 
 
 def _check_still_movable(old: Activation, entitlement: Entitlement) -> None:

@@ -94,14 +94,23 @@ def move_create(request, entitlement_id: int):
                 except ValidationError as error:
                     apply_errors(form, error)
                 else:
-                    messages.success(
-                        request,
-                        # Review #7 item 16: the reason in words is on the page; the rule
-                        # code is for staff (the admin), the money in the reader's locale.
-                        _(
+                    # Review #7 item 16: the reason in words is on the page; the rule code is
+                    # for staff (the admin), the money in the reader's locale. L8/N6: a fee is
+                    # paid through its quote, linked in the page's moves.
+                    if move.fee > 0:
+                        message = _(
+                            "The move to %(machine)s was requested (fee %(fee)s). Pay the fee "
+                            "by accepting its quote, linked under the moves below. You will "
+                            "receive an e-mail when the move is confirmed."
+                        )
+                    else:
+                        message = _(
                             "The move to %(machine)s was requested (fee %(fee)s). You will "
                             "receive an e-mail when it is confirmed."
                         )
+                    messages.success(
+                        request,
+                        message
                         % {
                             "machine": move.new_machine_id,
                             "fee": format_money(move.fee, move.currency),

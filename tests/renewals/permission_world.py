@@ -9,9 +9,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from licensing.models import Entitlement
+from licensing.models import Activation, Entitlement, LicenceMove
 from portal.core.models import JobRun
 from renewals.models import Quote
+from renewals.services.licensing_kinds import move_fee_quote_issue
 from tests.renewals.factories import renewal_quote_for
 
 
@@ -48,5 +49,32 @@ def add_renewals(world, entitlements: dict[str, Entitlement]) -> dict:
     # --- reseller pages --------------------------------------------------------------------
 
     # --- quote kinds: reinstatement, move fee, edition change ------------------------------
+    # L8/N6: a confirmed move with a fee at each site, on a machine no longer active (so the
+    # licensing pages' answers stay as they were), and its fee quote (waiting for the
+    # reseller's price, as the sites are managed by resellers).
+    fee_moves: dict[str, LicenceMove] = {}
+    for target, entitlement in entitlements.items():
+        old = Activation.objects.create(
+            entitlement=entitlement,
+            product=entitlement.product,
+            machine_id=f"FEE-PC-{target}",
+            activated_on=today - timedelta(days=20),
+            deactivated_on=today - timedelta(days=2),
+            deactivation_reason="Moved",
+        )
+        move = LicenceMove.objects.create(
+            entitlement=entitlement,
+            old_activation=old,
+            new_machine_id=f"FEE-PC-{target}-NEW",
+            requested_on=today - timedelta(days=3),
+            rule="L8.3",
+            fee=Decimal("2400.00"),
+            currency=entitlement.product.currency,
+            explanation="Moved again within 12 months: 20 % of the list price.",
+            state=LicenceMove.State.CONFIRMED,
+        )
+        move_fee_quote_issue(move=move, as_of=today, now=now, actor=None)
+        fee_moves[target] = move
+    objects["fee_moves"] = fee_moves
 
     return objects
