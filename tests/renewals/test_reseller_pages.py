@@ -140,7 +140,8 @@ def test_sorting_is_stable_with_a_unique_tie_breaker(reseller_client, book, rese
     EntitlementFactory(site=site, purchased_on=date(2025, 6, 1))
     first = [row.sort_key for row in rows_of(reseller_client.get(PAGE, {"sort": "client"}))]
     second = [row.sort_key for row in rows_of(reseller_client.get(PAGE, {"sort": "client"}))]
-    assert first == second and len(set(first)) == len(first)
+    assert first == second
+    assert len(set(first)) == len(first)
 
 
 def test_filters_by_client_state_programme_and_month(reseller_client, book):
