@@ -3,8 +3,9 @@ its chart and CSV, and the client's price of a quote.
 
 Who: the renewals list and its CSV are reseller pages (accounts.decorators.reseller_view):
 staff get 403 there, as on every reseller page, and read every quote in the admin (Quotes,
-with the same filters). The price page is the quote's reseller's only (`quote.set_price`):
-anyone else who can see the quote gets 403, anyone who cannot 404 (A4)."""
+with the same filters). The price page is the quote's reseller's only (the `quote.set_price`
+rule; superusers too get 403): anyone else who can see the quote gets 403, anyone who cannot
+404 (A4)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ from renewals.reseller import (
 from renewals.reseller import (
     reseller_renewals as renewals_for_reseller,
 )
+from renewals.rules import is_quotes_reseller
 from renewals.views.common import scope_quote
 
 
@@ -170,7 +172,9 @@ def _totals(priced) -> dict:
     }
 
 
-@guarded(scope=scope_quote, permission="quote.set_price", replacing="number")
+# The rule itself rather than user.has_perm("quote.set_price"): has_perm says yes to every
+# superuser, and the client's price is the reseller's alone, not vendor staff's (N6).
+@guarded(scope=scope_quote, permission=is_quotes_reseller, replacing="number")
 def quote_price(request, quote):
     """N6: the reseller sets its client's price as an adjustment of the vendor's price,
     previews the client's prices, and saves and sends the quote (the preview is the
