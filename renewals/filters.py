@@ -105,9 +105,13 @@ class RenewalFilter(django_filters.FilterSet):
 
     def selection(self) -> dict:
         """The cleaned choices for renewals.reseller.reseller_renewals: an invalid choice
-        falls back to its default (and the form shows why)."""
+        falls back to its default (and the form shows why); the valid ones still apply."""
         default_first, default_last = default_window(self.as_of)
-        data = self.form.cleaned_data if self.form.is_valid() else {}
+        self.form.is_valid()
+        data = dict(self.form.cleaned_data)
+        if self.form.non_field_errors():  # the months in the wrong order: the default window
+            data.pop("month_from", None)
+            data.pop("month_to", None)
         client = data.get("client")
         return {
             "first": parse_month(data.get("month_from") or "") or default_first,
