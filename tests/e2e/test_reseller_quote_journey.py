@@ -3,7 +3,7 @@ client's price and sends the quote"): the reseller signs in (with its authentica
 opens its clients' renewals, finds the client's quote waiting for its price, tries +150 %
 (refused: at most +100 %), previews +8 %, then saves and sends; the client's primary contact
 receives the quote at the client's price. The renewals page is also loaded on a 390 px wide
-phone (its chart and table must fit). Every page is audited (axe-core, overflow)."""
+phone (its chart and table must fit), and so is the price page. Every page is audited (axe-core, overflow)."""
 
 from __future__ import annotations
 
@@ -125,3 +125,5 @@ def test_reseller_sets_its_clients_price_and_sends_the_quote(new_context, mailbo
     phone.goto("/renewals/clients/")
     expect(phone.get_by_role("img", name="Renewal value by month")).to_be_visible()
     expect(phone.get_by_text(quote.number)).to_be_visible()
+    phone.goto(f"/renewals/quotes/{quote.number}/price/")
+    expect(phone.locator("#client-total")).to_have_text(client_total)
