@@ -11,6 +11,7 @@ NAV_SECTIONS = {
     "accounts:reseller_clients": "clients",
     "accounts:reseller_client_detail": "clients",
     "accounts:reseller_enrol": "enrol",
+    "renewals:reseller_renewals": "reseller_renewals",
     "licensing:import_upload": "import",
     "licensing:import_preview": "import",
     "licensing:import_confirm": "import",

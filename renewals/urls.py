@@ -1,6 +1,6 @@
 from django.urls import path
 
-from renewals.views import kinds, quotes
+from renewals.views import kinds, quotes, reseller
 
 app_name = "renewals"
 
@@ -8,6 +8,9 @@ urlpatterns = [
     path("quotes/<str:number>/", quotes.quote_detail, name="quote_detail"),
     # --- customer pages: renewals page, accept, decline, reinstatement, calendar feed ---
     # --- reseller pages: renewals by month, CSV, the client's price ---
+    path("clients/", reseller.reseller_renewals, name="reseller_renewals"),
+    path("clients/renewals.csv", reseller.reseller_renewals_csv, name="reseller_renewals_csv"),
+    path("quotes/<str:number>/price/", reseller.quote_price, name="quote_price"),
     # --- quote PDFs ---
     # --- levels and commitments (3YC) ---
     # --- quote kinds: move fee, edition change, upgrade ---

@@ -1146,6 +1146,20 @@ ADMIN_MODELS: dict[str, AdminModel] = {
         lambda pw: pw.renewals["job_run"].pk, add=DENIED, change=admin_page(200, 403), delete=DENIED
     ),
     # --- renewals admin (quotes, levels, commitments) -------------------------------------
+    # N6: quotes are records, read in the admin; staff act through actions (expire, resend).
+    "renewals.quote": AdminModel(
+        lambda pw: pw.renewals["quotes"]["own"].pk,
+        add=DENIED,
+        change=admin_page(200, 403),
+        delete=DENIED,
+    ),
+    # E3: a quote's PDF as rendered.
+    "renewals.quotedocument": AdminModel(
+        lambda pw: pw.renewals["quote_document"].pk,
+        add=DENIED,
+        change=admin_page(200, 403),
+        delete=DENIED,
+    ),
 }
 # The model every role requests (the tenant object of A4); the others meet one non-staff role.
 EVERY_ROLE_MODEL = "accounts.site"
@@ -1273,7 +1287,58 @@ RENEWALS_QUOTE_ROWS = [
 RENEWALS_NOTICE_ROWS: list[Row] = []
 RENEWALS_LEVEL_ROWS: list[Row] = []
 RENEWALS_CUSTOMER_ROWS: list[Row] = []
-RENEWALS_RESELLER_ROWS: list[Row] = []
+
+
+def price_quote(pw: PermissionWorld, target: str) -> dict:
+    """The open (sent) quotes of each site, and the own reseller's draft."""
+    if target == "draft":
+        return {"number": pw.renewals["draft_quote"].number}
+    return quote_number(pw, target)
+
+
+# N6: the quote's reseller sets its client's price; an empty POST re-renders the form with
+# its errors (on a sent quote too: the form is checked first, then the service refuses).
+PRICE_SETTER = {"own": "reseller", "draft": "reseller", "other": "other_reseller"}
+
+
+def quote_price_expect(target: str) -> Callable[[str, str], Expect]:
+    sees = QUOTE_SEES["own" if target == "draft" else target]
+
+    def expect(role: str, method: str) -> Expect:
+        if role == "anonymous":
+            return LOGIN
+        if role not in sees:
+            return Expect(404)
+        if role != PRICE_SETTER[target]:
+            return Expect(403)
+        return page(200, 200)[method]
+
+    return expect
+
+
+# Reseller pages (issue #8): the renewals list and its CSV are for reseller users only (staff
+# 403, as on every reseller page: they read quotes in the admin).
+RENEWALS_RESELLER_ROWS: list[Row] = [
+    Row(
+        "renewals:reseller_renewals",
+        "-",
+        per_role(**RESELLER_ONLY, **for_each(RESELLER_USERS, ok(200, 405))),
+    ),
+    Row(
+        "renewals:reseller_renewals_csv",
+        "-",
+        per_role(**RESELLER_ONLY, **for_each(RESELLER_USERS, ok(200, 405))),
+    ),
+    *(
+        Row(
+            "renewals:quote_price",
+            target,
+            quote_price_expect(target),
+            kwargs=lambda pw, t=target: price_quote(pw, t),
+        )
+        for target in ("own", "other", "draft")
+    ),
+]
 
 
 def edition_quote_expect(target: str) -> Callable[[str, str], Expect]:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from licensing.models import Activation, Entitlement, LicenceMove
 from portal.core.models import JobRun
-from renewals.models import Quote
+from renewals.models import Quote, QuoteDocument
 from renewals.services.licensing_kinds import move_fee_quote_issue
 from tests.renewals.factories import renewal_quote_for
 
@@ -47,6 +47,17 @@ def add_renewals(world, entitlements: dict[str, Entitlement]) -> dict:
     # --- customer pages, feed and PDFs -----------------------------------------------------
 
     # --- reseller pages --------------------------------------------------------------------
+    # N6: a quote at the own site still waiting for its reseller's price (quote_issue leaves a
+    # reseller's quote a draft), and a stored PDF for the quotes admin (E3).
+    objects["draft_quote"] = renewal_quote_for(
+        [entitlements["own"]],
+        as_of=today,
+        valid_until=today + timedelta(days=60),
+        series_key="permission:draft",
+    )
+    objects["quote_document"] = QuoteDocument.objects.create(
+        quote=quotes["own"], fingerprint="permission-world"
+    )
 
     # --- quote kinds: reinstatement, move fee, edition change ------------------------------
     # L8/N6: a confirmed move with a fee at each site, on a machine no longer active (so the
