@@ -44,7 +44,7 @@ def renewals(request):
     entries = agreement_renewals(user=request.user, agreements=list(page), as_of=as_of)
     for entry in entries:
         entry.level = level_summary(agreement=entry.agreement, as_of=as_of)
-    starts, ends = lapse_window(as_of)
+    _starts, ends = lapse_window(as_of)
     return render(
         request,
         "renewals/renewals.html",

@@ -308,7 +308,7 @@ def test_an_unconfirmed_post_only_shows_the_review(client, world, direct_site):
 
 def test_accepting_an_expired_quote_says_so_and_changes_nothing(client, world, direct_site):
     """N6: an expired quote cannot be accepted: the message says when it expired."""
-    quote, due, _later = _coterm_quote(direct_site)
+    quote, _due, _later = _coterm_quote(direct_site)
     Quote.objects.filter(pk=quote.pk).update(valid_until=today() - timedelta(days=1))
     client_for(client, world, "primary")
     response = client.post(
