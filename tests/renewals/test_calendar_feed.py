@@ -142,7 +142,7 @@ def test_a_deactivated_users_feed_is_gone(client, world):
     assert client.get(reverse("renewals:calendar_feed", args=[feed.token])).status_code == 404
 
 
-@pytest.mark.parametrize("size", (5, 200))
+@pytest.mark.parametrize("size", [5, 200])
 def test_the_feed_has_a_fixed_query_ceiling(client, world, django_assert_max_num_queries, size):
     for _ in range(size // 5):
         quote_for(world.site)

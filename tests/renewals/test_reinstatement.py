@@ -156,9 +156,7 @@ def test_technical_contacts_are_refused_and_other_tenants_get_404(client, world,
     assert not Quote.objects.exists()
 
 
-def test_a_resellers_client_gets_a_quote_waiting_for_the_resellers_price(
-    client, world, product
-):
+def test_a_resellers_client_gets_a_quote_waiting_for_the_resellers_price(client, world, product):
     """N6: on a reseller-managed site the quote is a draft until the reseller prices it."""
     lapsed = ending_on(world.site, today() - timedelta(days=5), product=product)
     client_for(client, world, "reseller")
@@ -180,9 +178,7 @@ def test_the_inventory_offers_the_quote_on_lapsed_lines_to_those_who_run_the_sit
         assert (request_url(lapsed) in detail.content.decode()) is offered, role
 
 
-def test_the_renewals_page_links_the_live_quote_instead_of_the_button(
-    client, world, site, product
-):
+def test_the_renewals_page_links_the_live_quote_instead_of_the_button(client, world, site, product):
     lapsed = ending_on(site, today() - timedelta(days=5), product=product)
     client_for(client, world, "primary")
     client.post(request_url(lapsed))
