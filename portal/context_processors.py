@@ -17,6 +17,12 @@ NAV_SECTIONS = {
     "licensing:import_confirm": "import",
     "accounts:profile": "profile",
     "licensing:update_preferences": "profile",
+    # renewals: the customer's renewals page, its quotes and the calendar address
+    "renewals:renewals": "renewals",
+    "renewals:quote_detail": "renewals",
+    "renewals:quote_accept": "renewals",
+    "renewals:quote_decline": "renewals",
+    "renewals:calendar": "renewals",
 }
 
 

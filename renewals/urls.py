@@ -1,12 +1,22 @@
 from django.urls import path
 
-from renewals.views import kinds, quotes, reseller
+from renewals.views import calendar, customer, kinds, quotes, reseller
 
 app_name = "renewals"
 
 urlpatterns = [
     path("quotes/<str:number>/", quotes.quote_detail, name="quote_detail"),
     # --- customer pages: renewals page, accept, decline, reinstatement, calendar feed ---
+    path("", customer.renewals, name="renewals"),
+    path("quotes/<str:number>/accept/", quotes.quote_accept, name="quote_accept"),
+    path("quotes/<str:number>/decline/", quotes.quote_decline, name="quote_decline"),
+    path(
+        "entitlements/<int:entitlement_id>/reinstatement/",
+        customer.reinstatement_request,
+        name="reinstatement_request",
+    ),
+    path("calendar/", calendar.calendar, name="calendar"),
+    path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar_feed"),
     # --- reseller pages: renewals by month, CSV, the client's price ---
     path("clients/", reseller.reseller_renewals, name="reseller_renewals"),
     path("clients/renewals.csv", reseller.reseller_renewals_csv, name="reseller_renewals_csv"),

@@ -81,6 +81,8 @@ from licensing.models import (
 )
 from licensing.poe import poe_issue
 from portal.core.models import OutgoingEmail
+from renewals.models import Quote
+from renewals.views.customer import reseller_renewals_url
 from tests import conftest
 from tests.accounts.factories import ContactFactory, SiteFactory, UserFactory, with_totp
 from tests.conftest import World, client_for
@@ -1286,7 +1288,92 @@ RENEWALS_QUOTE_ROWS = [
 ]
 RENEWALS_NOTICE_ROWS: list[Row] = []
 RENEWALS_LEVEL_ROWS: list[Row] = []
-RENEWALS_CUSTOMER_ROWS: list[Row] = []
+
+
+def reinstatement_expect(target: str) -> Callable[[str, str], Expect]:
+    """N5: a reinstatement request (POST only) is for those who run the entitlement's site;
+    another tenant's entitlement is a 404 for every method (A4). A covered line is refused
+    back on its page; a lapsed one goes on to its (new or live) quote."""
+    site = "other" if target == "other" else "own"
+
+    def to_quote(ctx: Context) -> str:
+        entitlement = ctx.pw.renewals["lapsed_entitlement"]
+        quote = Quote.objects.live().get(
+            series_key=f"reinstatement:{entitlement.site_id}:{entitlement.product_id}"
+        )
+        return reverse("renewals:quote_detail", args=[quote.number])
+
+    def to_entitlement(ctx: Context) -> str:
+        return reverse("licensing:entitlement_detail", args=[pw_entitlement(ctx.pw, target).pk])
+
+    def expect(role: str, method: str) -> Expect:
+        if role == "anonymous":
+            return LOGIN
+        if role not in SEES[site]:
+            return Expect(404)
+        acting_as = STANDS_AS.get(role, role) if site == "other" else role
+        if acting_as not in MANAGE:
+            return Expect(403)
+        return page(405, Expect(302, to_quote if target == "lapsed" else to_entitlement))[method]
+
+    return expect
+
+
+def pw_entitlement(pw: PermissionWorld, target: str) -> Entitlement:
+    if target == "lapsed":
+        return pw.renewals["lapsed_entitlement"]
+    return pw.entitlements[target]
+
+
+RENEWALS_CUSTOMER_ROWS: list[Row] = [
+    # The customer's renewals page: everyone signed in sees their own (STCs and callers
+    # without money, SPEC §1); reseller users are sent to their own renewals.
+    Row(
+        "renewals:renewals",
+        "-",
+        per_role(
+            signed_in=ok(200, 405),
+            **for_each(RESELLER_USERS, page(Expect(302, lambda _c: reseller_renewals_url()), 405)),
+        ),
+    ),
+    # N6: accepting and declining show their review / confirmation for GET and an
+    # unconfirmed POST (200); the quote's handlers only (STC and caller 403, others 404).
+    *(
+        Row(
+            name,
+            target,
+            quote_expect(target, 200, 200),
+            kwargs=lambda pw, t=target: quote_number(pw, t),
+        )
+        for name in ("renewals:quote_accept", "renewals:quote_decline")
+        for target in ("own", "other")
+    ),
+    # N5: "Get a reinstatement quote": a covered line (own, other) and a lapsed one.
+    *(
+        Row(
+            "renewals:reinstatement_request",
+            target,
+            reinstatement_expect(target),
+            kwargs=lambda pw, t=target: {"entitlement_id": pw_entitlement(pw, t).pk},
+        )
+        for target in ("own", "other", "lapsed")
+    ),
+    # The calendar address page (an unconfirmed POST asks for confirmation: 200), and the
+    # feed itself: no sign-in, the secret address is the credential; a made-up one is 404.
+    Row("renewals:calendar", "-", per_role(signed_in=ok(200, 200))),
+    Row(
+        "renewals:calendar_feed",
+        "token",
+        per_role(anonymous=ok(200, 405), signed_in=ok(200, 405)),
+        kwargs=lambda pw: {"token": pw.renewals["calendar_feed"].token},
+    ),
+    Row(
+        "renewals:calendar_feed",
+        "forged",
+        per_role(anonymous=every(Expect(404)), signed_in=every(Expect(404))),
+        kwargs=fixed(token="made-up-token"),
+    ),
+]
 
 
 def price_quote(pw: PermissionWorld, target: str) -> dict:

@@ -10,8 +10,9 @@ from decimal import Decimal
 from django.utils import timezone
 
 from licensing.models import Activation, Entitlement, LicenceMove
+from licensing.poe import poe_issue
 from portal.core.models import JobRun
-from renewals.models import Quote, QuoteDocument
+from renewals.models import CalendarFeed, Quote, QuoteDocument
 from renewals.services.licensing_kinds import move_fee_quote_issue
 from tests.renewals.factories import renewal_quote_for
 
@@ -45,6 +46,20 @@ def add_renewals(world, entitlements: dict[str, Entitlement]) -> dict:
     # --- levels and commitments (N7, N8, N9) ----------------------------------------------
 
     # --- customer pages, feed and PDFs -----------------------------------------------------
+    # N5: a lapsed line at the own site, to reinstate (written directly: the world is one
+    # transaction). The site PoE is issued again so the PoE pages still hand out today's.
+    lapsed_start = today - timedelta(days=500)
+    objects["lapsed_entitlement"] = Entitlement.objects.create(
+        site=world.site,
+        product=entitlements["own"].product,
+        quantity=1,
+        purchased_on=lapsed_start,
+        coverage_start=lapsed_start,
+        coverage_end=lapsed_start + timedelta(days=364),
+    )
+    poe_issue(site=world.site, order=None, actor=None, as_of=today)
+    # The calendar address of the own site's primary contact.
+    objects["calendar_feed"] = CalendarFeed.objects.create(user=world.users["primary"])
 
     # --- reseller pages --------------------------------------------------------------------
     # N6: a quote at the own site still waiting for its reseller's price (quote_issue leaves a
