@@ -80,10 +80,14 @@ def order_get_for_user(*, user: User, order_id: int) -> Order:
 
 
 def order_entitlements(*, order: Order, current_only: bool = True) -> QuerySet[Entitlement]:
-    """L4: what an order PoE lists: the entitlements the order created, still at its site.
-    With current_only=False also those transferred away entirely (quantity 0, L7), which the
-    order page shows with their history."""
-    entitlements = Entitlement.objects.filter(order_line__order=order, site_id=order.site_id)
+    """L4: what an order PoE lists: the entitlements the order created, or renewed,
+    reinstated or changed (an accepted quote's order, N6), still at its site. With
+    current_only=False also those transferred away entirely (quantity 0, L7), which the order
+    page shows with their history."""
+    applied = OrderLine.objects.filter(order=order, applies_to__isnull=False).values("applies_to")
+    entitlements = Entitlement.objects.filter(
+        Q(order_line__order=order) | Q(pk__in=applied), site_id=order.site_id
+    )
     if current_only:
         entitlements = entitlements.filter(quantity__gt=0)
     return entitlements.select_related("product", "edition", "version").order_by(

@@ -112,6 +112,16 @@ class OrderLine(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(MAX_LINE_QUANTITY)],
     )
     unit_price = models.DecimalField(_("unit price"), **PRICE)
+    # A line that renews, reinstates or changes an entitlement it did not create (an accepted
+    # quote, N6): the order PoE lists it with the coverage the line paid for.
+    applies_to = models.ForeignKey(
+        "licensing.Entitlement",
+        verbose_name=_("applies to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applied_order_lines",
+    )
 
     class Meta:
         ordering = ["order", "pk"]

@@ -229,6 +229,8 @@ def order_line_fulfil(*, order_line: OrderLine) -> Entitlement | None:
     product = order_line.product
     if not product.creates_entitlement or order_line.entitlements.exists():
         return None
+    if order_line.applies_to_id or order_line.order.source == Order.Source.QUOTE:
+        return None  # it renews or changes an entitlement it did not create (N6)
     order = order_line.order
     start = order.ordered_on
     end = coverage_end_default(site=order.site, product=product, start=start)

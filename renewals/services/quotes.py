@@ -289,6 +289,7 @@ def quote_accept(
                 version_id=line.target_version_id or line.version_id,
                 quantity=line.quantity,
                 unit_price=line.customer_unit_price,
+                applies_to_id=line.entitlement_id,
             )
             entitlement = entitlements.get(line.entitlement_id)
             applier_for(line.action)(line=line, entitlement=entitlement, accepted_on=as_of)

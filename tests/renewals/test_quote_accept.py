@@ -84,3 +84,16 @@ def test_a_revision_supersedes_and_the_old_quote_cannot_be_accepted(site):
     )
     with pytest.raises(ValidationError, match="replaced by a revision"):
         quote_accept(quote_id=first.pk, actor=UserFactory(), as_of=TODAY, now=at_noon(TODAY))
+
+
+def test_the_order_poe_of_an_accepted_renewal_lists_the_renewed_licences(site):
+    """N6/L4: accepting issues the updated PoE: the order's PoE lists what the order renewed,
+    with its new coverage end (the order created no entitlement)."""
+    entitlement = EntitlementFactory(site=site, quantity=2, purchased_on=date(2025, 3, 10))
+    quote = renewal_quote_for([entitlement], as_of=TODAY)
+    quote_accept(quote_id=quote.pk, actor=UserFactory(), as_of=TODAY, now=at_noon(TODAY))
+    document = PoEDocument.objects.get(order__source=Order.Source.QUOTE)
+    assert [
+        (line["poe_number"], line["quantity"], line["coverage_end"])
+        for line in document.snapshot["lines"]
+    ] == [(entitlement.poe_number, 2, "2026-03-31")]
