@@ -7,5 +7,6 @@ class RenewalsConfig(AppConfig):
     verbose_name = _("Renewals")
 
     def ready(self) -> None:
-        # A7 registrations need loaded models; the kinds register their builders and appliers.
-        from renewals import audit, builders  # noqa: F401, PLC0415
+        # A7 registrations need loaded models; the kinds register their builders and appliers;
+        # receivers connect to licensing's signals and pricing hook (N7, N8, N9).
+        from renewals import audit, builders, receivers  # noqa: F401, PLC0415

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from renewals.views import quotes
+from renewals.views import levels, quotes
 
 app_name = "renewals"
 
@@ -10,5 +10,10 @@ urlpatterns = [
     # --- reseller pages: renewals by month, CSV, the client's price ---
     # --- quote PDFs ---
     # --- levels and commitments (3YC) ---
+    path(
+        "agreements/<str:number>/commitment/",
+        levels.commitment_accept_page,
+        name="commitment_accept",
+    ),
     # --- quote kinds: move fee, edition change, upgrade ---
 ]
