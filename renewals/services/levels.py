@@ -273,9 +273,9 @@ def pa_levels_due(*, as_of: date) -> dict[int, date]:
     if not ends:
         return {}
     rows = Agreement.objects.filter(programme="PA", anniversary_month__in=ends).values_list(
-        "pk", "anniversary_month", "created_at"
+        "pk", "anniversary_month"
     )
-    due = {pk: ends[month] for pk, month, created in rows if created.date() <= ends[month]}
+    due = {pk: ends[month] for pk, month in rows}
     done = _existing_keys([f"points-year:{pk}:{ann.isoformat()}" for pk, ann in due.items()])
     return {pk: ann for pk, ann in due.items() if f"points-year:{pk}:{ann.isoformat()}" not in done}
 
