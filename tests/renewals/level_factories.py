@@ -38,12 +38,8 @@ def agreement_site(*, programme: str = "VIP", month: int = 5, reseller=None, **k
 
 def subscription(**kwargs) -> Product:
     """A VIP subscription that counts toward volume (N8)."""
-    return ProductFactory(
-        kind=Product.Kind.SUBSCRIPTION,
-        list_price=Decimal("1200.00"),
-        annual_ss_price=Decimal("1200.00"),
-        **kwargs,
-    )
+    values = {"list_price": Decimal("1200.00"), "annual_ss_price": Decimal("1200.00"), **kwargs}
+    return ProductFactory(kind=Product.Kind.SUBSCRIPTION, **values)
 
 
 def consumable(**kwargs) -> Product:
