@@ -69,11 +69,14 @@ def level_emails_queue(
     recipients: list[Recipient],
     context: dict,
     about: dict,
+    existing: set[str] | None = None,
 ) -> int:
     """Queue `emails/renewals/<template>` to each recipient under `<key>:<address>`; the
-    number of new e-mails."""
+    number of new e-mails. `existing`: the keys already in the outbox, when the caller
+    looked a batch up at once (else they are looked up here)."""
     keys = {f"{key}:{recipient.email}": recipient for recipient in recipients}
-    existing = set(OutgoingEmail.objects.filter(key__in=keys).values_list("key", flat=True))
+    if existing is None:
+        existing = set(OutgoingEmail.objects.filter(key__in=keys).values_list("key", flat=True))
     queued = 0
     for full_key, recipient in keys.items():
         if full_key in existing:

@@ -418,6 +418,9 @@ def vip_reconcile(*, as_of: date, dry_run: bool = False) -> JobSummary:
                             "reconciled_on": reconciliation_day(d["anniversary"]),
                         },
                         about={"agreement": agreement.pk},
+                        # Due means not reconciled: the level change and its e-mails commit
+                        # together, so none exist yet (email_queue still checks each key).
+                        existing=set(),
                     ),
                 )
     return summary
