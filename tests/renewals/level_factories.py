@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.utils import timezone
+
 from accounts.models import Site
 from licensing.models import CoveragePeriod, Entitlement, Order, Product
 from licensing.services import LineRequest, coverage_add, order_place
@@ -29,6 +31,7 @@ def agreement_site(*, programme: str = "VIP", month: int = 5, reseller=None, **k
         email=f"primary-{site.number}@customer.test",
         is_primary=True,
         user=UserFactory(email=f"primary-{site.number}@customer.test"),
+        site_number_confirmed_at=timezone.now(),
     )
     ContactFactory(
         site=site, email=f"renewals-{site.number}@customer.test", is_renewal_contact=True
