@@ -160,6 +160,8 @@ def level_summary(*, agreement: Agreement, as_of: date) -> LevelSummary:
     # One query for the programme's levels (bands, names, the lowest); the agreement's level
     # row may come with the agreement (select_related("level_state__level")).
     rows = list(Level.objects.filter(programme=programme).order_by("threshold"))
+    if not rows:
+        raise Level.DoesNotExist(f"No levels are defined for {programme}")
     levels = {row.code: row for row in rows}
     try:
         state = agreement.level_state
@@ -281,7 +283,10 @@ def level_panels_for_user(*, user, as_of: date) -> list[dict]:
     )
     panels = []
     for agreement in agreements:
-        summary = level_summary(agreement=agreement, as_of=as_of)
+        try:
+            summary = level_summary(agreement=agreement, as_of=as_of)
+        except Level.DoesNotExist:
+            continue  # no levels defined for the programme: nothing to show
         chart = progress_chart(summary.bands, summary.value) if summary.bands else None
         panels.append({"summary": summary, "chart": chart})
     return panels

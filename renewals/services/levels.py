@@ -63,7 +63,10 @@ def order_discount_for(*, site: Site, lines, ordered_on: date) -> OrderDiscount 
     (N9) its 3YC level and the list prices fixed for the term. PAE: its one fixed level."""
     agreement = site.agreement
     programme = agreement.programme
-    level = agreement_level(agreement)
+    try:
+        level = agreement_level(agreement)
+    except Level.DoesNotExist:
+        return None  # no levels defined (an emptied database): list prices
     chosen = level
     reached = None
     commitment = None
@@ -122,7 +125,10 @@ def order_level_raise(*, order: Order, as_of: date) -> LevelChange | None:
     if count < VIP_SELECT_AT:
         return None
     key = f"order:{order.pk}"
-    if LevelChange.objects.filter(key=key).exists():
+    if (
+        LevelChange.objects.filter(key=key).exists()
+        or not Level.objects.filter(programme="VIP").exists()
+    ):
         return None
     commitment = active_commitment(agreement.pk, on=order.ordered_on)
     bands = bands_for("VIP")

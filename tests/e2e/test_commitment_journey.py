@@ -15,13 +15,19 @@ from playwright.sync_api import expect
 from renewals.models import AgreementLevel, Commitment
 from renewals.services import commitment_invitations_send
 from tests.e2e.helpers import field, sign_in, text_body
-from tests.renewals.level_factories import agreement_site, buy, subscription
+from tests.renewals.level_factories import (
+    agreement_site,
+    buy,
+    ensure_default_levels,
+    subscription,
+)
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 def vip_customer(transactional_db):
+    ensure_default_levels()
     today = timezone.localdate()
     site = agreement_site(programme="VIP", month=today.month % 12 + 1, name="Vega Studio")
     buy(site, subscription(name="Vega Creative Cloud"), 12, today)  # N8: level 2 at once

@@ -4,6 +4,7 @@ order_placed signal run), renewals written as coverage periods."""
 
 from __future__ import annotations
 
+import importlib
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -15,6 +16,15 @@ from licensing.services import LineRequest, coverage_add, order_place
 from renewals.models import AgreementLevel, Commitment, Level
 from tests.accounts.factories import ContactFactory, SiteFactory, UserFactory
 from tests.licensing.factories import ProductFactory
+
+
+def ensure_default_levels() -> None:
+    """The default levels (migration 0002), again: a transactional test's flush removes what
+    data migrations wrote, and the browser tests run in such transactions."""
+    from django.apps import apps  # noqa: PLC0415
+
+    migration = importlib.import_module("renewals.migrations.0002_default_levels")
+    migration.load(apps, None)
 
 
 def agreement_site(*, programme: str = "VIP", month: int = 5, reseller=None, **kwargs) -> Site:
