@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from accounts.models import Agreement, Contact, Site, User
+from portal.core import mail as outbox
 from portal.core.mail import email_queue
 from portal.core.models import OutgoingEmail
 from renewals.emails import Recipient
@@ -91,3 +92,45 @@ def level_emails_queue(
         )
         queued += 1
     return queued
+
+
+def level_emails_queue_many(items: list[dict]) -> int:
+    """The outbox rows of a job's batch in bulk (E1), for jobs that e-mail thousands (the
+    VIP reconciliation, N8): each item is level_emails_queue's keywords. The rows are those
+    `email_queue` writes — rendered in each recipient's language (E2), keyed per recipient,
+    inside the caller's transaction — written with one existence query and one bulk insert
+    per batch instead of a few queries per e-mail; each new row is handed to the workers
+    after commit, as email_queue does (the sweeper sends any the broker missed)."""
+    wanted: dict[str, tuple[Recipient, dict]] = {}
+    for item in items:
+        for recipient in item["recipients"]:
+            wanted[f"{item['key']}:{recipient.email}"] = (recipient, item)
+    existing = set(OutgoingEmail.objects.filter(key__in=list(wanted)).values_list("key", flat=True))
+    rows = []
+    for key, (recipient, item) in wanted.items():
+        if key in existing:
+            continue
+        rendered = outbox.email_render(
+            template=f"renewals/{item['template']}",
+            context={**item["context"], "for_reseller": recipient.is_reseller},
+            language=recipient.language,
+        )
+        rows.append(
+            OutgoingEmail(
+                key=key,
+                to=outbox.header_value(recipient.email)[:500],
+                template=f"renewals/{item['template']}",
+                language=recipient.language,
+                context=item["about"],
+                subject=rendered.subject,
+                body_text=rendered.text,
+                body_html=rendered.html,
+            )
+        )
+    OutgoingEmail.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+    new_keys = [row.key for row in rows]
+    for pk in OutgoingEmail.objects.filter(
+        key__in=new_keys, status=OutgoingEmail.Status.PENDING
+    ).values_list("pk", flat=True):
+        outbox.enqueue_on_commit(outbox.email_send_task, pk)
+    return len(rows)

@@ -21,7 +21,7 @@ from licensing.models import Order
 from licensing.pricing_hooks import OrderDiscount
 from portal.core.batch import JobSummary
 from renewals.commitments import fixed_prices
-from renewals.level_emails import agreement_recipients, level_emails_queue
+from renewals.level_emails import agreement_recipients, level_emails_queue_many
 from renewals.levels import (
     active_commitment,
     agreement_level,
@@ -407,26 +407,25 @@ def vip_reconcile(*, as_of: date, dry_run: bool = False) -> JobSummary:
             )
             summary.add("levels changed", changed)
             recipients = agreement_recipients(d["agreement_id"] for d in chunk)
-            for d in chunk:
-                agreement = agreements[d["agreement_id"]]
-                summary.add(
-                    "emails",
-                    level_emails_queue(
-                        key=d["key"],
-                        template="reconciliation",
-                        recipients=recipients[agreement.pk],
-                        context={
-                            "agreement": agreement,
+            # One outbox write per chunk (the e-mails commit with the level changes).
+            queued = level_emails_queue_many(
+                [
+                    {
+                        "key": d["key"],
+                        "template": "reconciliation",
+                        "recipients": recipients[d["agreement_id"]],
+                        "context": {
+                            "agreement": agreements[d["agreement_id"]],
                             "old_level": levels[d["old"]],
                             "new_level": levels[d["new"]],
                             "count": d["count"],
                             "anniversary": d["anniversary"],
                             "reconciled_on": reconciliation_day(d["anniversary"]),
                         },
-                        about={"agreement": agreement.pk},
-                        # Due means not reconciled: the level change and its e-mails commit
-                        # together, so none exist yet (email_queue still checks each key).
-                        existing=set(),
-                    ),
-                )
+                        "about": {"agreement": d["agreement_id"]},
+                    }
+                    for d in chunk
+                ]
+            )
+            summary.add("emails", queued)
     return summary

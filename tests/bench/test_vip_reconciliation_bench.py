@@ -132,7 +132,7 @@ def test_the_vip_reconciliation_over_two_thousand_agreements_takes_under_ten_sec
 def test_the_reconciliations_level_work_without_the_outbox(monkeypatch):
     """The same run with the e-mails left out: what the level work itself costs (the rest
     is one outbox row per recipient, rendered in the recipient's language, E1/E2)."""
-    monkeypatch.setattr("renewals.services.levels.level_emails_queue", lambda **_kwargs: 0)
+    monkeypatch.setattr("renewals.services.levels.level_emails_queue_many", lambda _items: 0)
     build_world()
     started = time.perf_counter()
     summary = vip_reconcile(as_of=RECONCILIATION)
