@@ -12,6 +12,7 @@ from licensing import selectors as licensing_selectors
 from licensing.models import Entitlement
 from portal import selectors as dashboard_selectors
 from portal.core.pagination import list_context
+from renewals.levels import level_panels_for_user
 
 PENDING_SHOWN = 5  # the oldest few of each kind of pending request, with a count of the rest
 
@@ -62,5 +63,11 @@ def dashboard(request):
     return render(
         request,
         "portal/dashboard.html",
-        {"filter": site_filter, **listing, **_attention(user, now=now)},
+        {
+            "filter": site_filter,
+            **listing,
+            **_attention(user, now=now),
+            # N7/N8/N9: a customer's levels, points or licences, and the progress chart.
+            "level_panels": level_panels_for_user(user=user, as_of=timezone.localdate(now)),
+        },
     )

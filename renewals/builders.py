@@ -8,8 +8,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
 from accounts.models import Agreement
 from licensing.models import Entitlement, Product
+from renewals.commitments import checked_anniversaries, fixed_prices
 from renewals.kinds import (
     LineDraft,
     QuoteDraft,
@@ -17,7 +21,8 @@ from renewals.kinds import (
     register_builder,
     reinstatement_period,
 )
-from renewals.levels import agreement_level
+from renewals.levels import active_commitment, agreement_level
+from renewals.models import Commitment
 from renewals.pricing import coterm_end, flat_line_price, renewal_line_price, renewal_months
 
 
@@ -33,6 +38,25 @@ class PriceBook:
         return product.reinstatement_price or product.list_price, False
 
 
+class CommitmentPriceBook(PriceBook):
+    """N9: the prices a three-year commitment fixed for its term (CommitmentPrice rows, read
+    once). A product without a fixed price yet (added to the catalogue during the term, and
+    not fixed when it was created) is under the same terms at its price now. Every line it
+    prices is marked `under_commitment`."""
+
+    def __init__(self, commitment: Commitment):
+        self.commitment = commitment
+        self.prices = fixed_prices(commitment.pk)
+
+    def annual_ss_price(self, product: Product) -> tuple[Decimal, bool]:
+        fixed = self.prices.get(product.pk)
+        return (fixed[1] if fixed else product.annual_ss_price), True
+
+    def reinstatement_price(self, product: Product) -> tuple[Decimal, bool]:
+        price, _committed = super().reinstatement_price(product)
+        return price, True
+
+
 @dataclass(frozen=True)
 class Pricing:
     """The level a quote is priced at and where prices come from."""
@@ -40,6 +64,7 @@ class Pricing:
     level_code: str
     discount_percent: Decimal
     book: PriceBook
+    commitment: Commitment | None = None  # N9: the commitment in force, if any
 
 
 def line_label(entitlement: Entitlement) -> str:
@@ -173,9 +198,50 @@ register_builder("reinstatement", reinstatement_draft)
 
 def pricing_for(agreement: Agreement, *, as_of: date) -> Pricing:
     """The level and prices a quote for `agreement` is priced at on `as_of` (N1: the level
-    in force; N9: a three-year commitment's fixed prices)."""
+    in force; N9: under a three-year commitment its 3YC level and the prices it fixed)."""
     level = agreement_level(agreement)
-    return Pricing(level_code=level.code, discount_percent=level.discount_percent, book=PriceBook())
+    commitment = None
+    book = PriceBook()
+    if agreement.programme == "VIP":
+        commitment = active_commitment(agreement.pk, on=as_of)
+        if commitment is not None:
+            book = CommitmentPriceBook(commitment)
+    return Pricing(
+        level_code=level.code,
+        discount_percent=level.discount_percent,
+        book=book,
+        commitment=commitment,
+    )
+
+
+def commitment_warning(
+    *, commitment: Commitment | None, lines: Sequence[LineDraft], qualifying: set[int]
+) -> str:
+    """N9: a renewal quote that renews fewer qualifying licences than the commitment says so
+    before it is accepted ("" when it renews enough, or there is no commitment). The due
+    (required) lines are what the quote renews; `qualifying` are the ids of products that
+    count toward volume."""
+    if commitment is None or not commitment.quantity:
+        return ""
+    due = sum(
+        line.quantity for line in lines if not line.is_optional and line.product_id in qualifying
+    )
+    if due >= commitment.quantity:
+        return ""
+    # Renewed by the anniversary its lines' coverage ends on (the first checked one after).
+    ends = min(
+        (line.covers_from - timedelta(days=1) for line in lines if line.covers_from),
+        default=commitment.accepted_on,
+    )
+    anniversaries = checked_anniversaries(
+        commitment.accepted_on, commitment.agreement.anniversary_month
+    )
+    by = next((day for day in anniversaries if day >= ends), commitment.ends_on)
+    return _(
+        "This quote renews %(due)s qualifying licences, fewer than the %(committed)s of your "
+        "three-year commitment. Unless %(committed)s are renewed by %(day)s, the licences "
+        "bought at commitment prices are returned and the level drops to 1."
+    ) % {"due": due, "committed": commitment.quantity, "day": date_format(by, "j M Y")}
 
 
 def renewal_draft(
@@ -201,6 +267,11 @@ def renewal_draft(
         due_through=due_through,
         pricing=pricing,
     )
+    warning = commitment_warning(
+        commitment=pricing.commitment,
+        lines=lines,
+        qualifying={e.product_id for e in entitlements if e.product.counts_toward_volume},
+    )
     return QuoteDraft(
         kind="renewal",
         notice=notice,
@@ -214,6 +285,7 @@ def renewal_draft(
         currency=entitlements[0].product.currency if entitlements else "EUR",
         level_code=pricing.level_code,
         discount_percent=pricing.discount_percent,
+        commitment_warning=warning,
     )
 
 

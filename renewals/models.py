@@ -372,6 +372,7 @@ class LevelChange(models.Model):
         POINTS_YEAR = "points_year", _("Points earned in the agreement year")
         COMMITMENT = "commitment", _("Three-year commitment accepted")
         COMMITMENT_BROKEN = "commitment_broken", _("Three-year commitment not renewed")
+        COMMITMENT_COMPLETED = "commitment_done", _("Three-year commitment term completed")
         ADMIN = "admin", _("Set by staff")
 
     agreement = models.ForeignKey(
@@ -428,6 +429,9 @@ class Commitment(models.Model):
     # The term: from acceptance to the third anniversary after it.
     ends_on = models.DateField(_("term ends"), null=True, blank=True)
     level_before = models.CharField(_("level before"), max_length=8, blank=True)
+    # N9: the last anniversary of the term whose renewal was checked (a job run twice checks
+    # nothing twice; a day missed is caught up).
+    checked_through = models.DateField(_("renewal checked through"), null=True, blank=True)
     ended_on = models.DateField(_("ended"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

@@ -2,10 +2,57 @@
 N10) or take ids and call a service. Tasks import services, never the reverse. One section
 per feature."""
 
-from celery import shared_task  # noqa: F401 (used by the sections below)
+from celery import shared_task
 
 # --- notices and quote expiry (N1, N3, N4) -------------------------------------------------
 
 # --- levels and commitments (N8, N9) -------------------------------------------------------
+
+
+def vip_reconciliation_job(*, as_of, dry_run=False):
+    """N8 and N7 in one daily job: the VIP reconciliation 31 days before each anniversary,
+    then the PA roll after each anniversary (both set-based, keyed, safe to run twice)."""
+    from portal.core.batch import JobSummary  # noqa: PLC0415 (keeps this section self-contained)
+    from renewals.services import levels_roll, vip_reconcile  # noqa: PLC0415
+
+    summary = JobSummary()
+    for name, job in (("vip", vip_reconcile), ("pa", levels_roll)):
+        part = job(as_of=as_of, dry_run=dry_run)
+        for key, value in part.counts.items():
+            summary.add(f"{name} {key}", value)
+        summary.lines += part.lines
+    return summary
+
+
+@shared_task
+def vip_reconciliation_task():
+    from portal.core.batch import beat_job  # noqa: PLC0415
+
+    return beat_job("vip_reconciliation", vip_reconciliation_job).counts
+
+
+@shared_task
+def commitment_invitations_task():
+    from portal.core.batch import beat_job  # noqa: PLC0415
+    from renewals.services import commitment_invitations_send  # noqa: PLC0415
+
+    return beat_job("commitment_invitations", commitment_invitations_send).counts
+
+
+@shared_task
+def commitment_reminders_task():
+    from portal.core.batch import beat_job  # noqa: PLC0415
+    from renewals.services import commitment_reminders_send  # noqa: PLC0415
+
+    return beat_job("commitment_reminders", commitment_reminders_send).counts
+
+
+@shared_task
+def commitment_enforcement_task():
+    from portal.core.batch import beat_job  # noqa: PLC0415
+    from renewals.services import commitments_enforce  # noqa: PLC0415
+
+    return beat_job("commitment_enforcement", commitments_enforce).counts
+
 
 # --- quote PDFs (E3) -------------------------------------------------------------------------

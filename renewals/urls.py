@@ -1,6 +1,6 @@
 from django.urls import path
 
-from renewals.views import calendar, customer, kinds, quotes, reseller
+from renewals.views import calendar, customer, kinds, levels, quotes, reseller
 
 app_name = "renewals"
 
@@ -23,6 +23,11 @@ urlpatterns = [
     path("quotes/<str:number>/price/", reseller.quote_price, name="quote_price"),
     # --- quote PDFs ---
     # --- levels and commitments (3YC) ---
+    path(
+        "agreements/<str:number>/commitment/",
+        levels.commitment_accept_page,
+        name="commitment_accept",
+    ),
     # --- quote kinds: move fee, edition change, upgrade ---
     path(
         "entitlements/<int:entitlement_id>/edition-quote/",

@@ -16,6 +16,7 @@ from tests.accounts.factories import (
     with_totp,
 )
 from tests.infra import redis_server
+from tests.renewals.level_factories import ensure_default_levels
 
 
 @dataclass
@@ -146,3 +147,22 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("postgres"):
             item.add_marker(NEEDS_POSTGRES)
+
+
+# --- data that migrations write --------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _default_levels_after_a_flush(request):
+    """N7/N8/N9: the default levels are data a migration writes (renewals 0002). A
+    transactional test (the browser tests, the concurrency tests) flushes the database
+    afterwards, taking them away from the next such test: write them again before each."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (
+        "live_server" in request.fixturenames
+        or "transactional_db" in request.fixturenames
+        or (marker is not None and marker.kwargs.get("transaction"))
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        ensure_default_levels()

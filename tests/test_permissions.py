@@ -1162,6 +1162,22 @@ ADMIN_MODELS: dict[str, AdminModel] = {
         change=admin_page(200, 403),
         delete=DENIED,
     ),
+    # N7/N8/N9: levels are data staff edit; an agreement's level may be set by staff.
+    "renewals.level": AdminModel(lambda pw: pw.renewals["level"].pk),
+    "renewals.agreementlevel": AdminModel(lambda pw: pw.renewals["agreement_level"].pk),
+    # Level changes and commitments are records: read, never added, changed or deleted.
+    "renewals.levelchange": AdminModel(
+        lambda pw: pw.renewals["level_change"].pk,
+        add=DENIED,
+        change=admin_page(200, 403),
+        delete=DENIED,
+    ),
+    "renewals.commitment": AdminModel(
+        lambda pw: pw.renewals["commitment"].pk,
+        add=DENIED,
+        change=admin_page(200, 403),
+        delete=DENIED,
+    ),
 }
 # The model every role requests (the tenant object of A4); the others meet one non-staff role.
 EVERY_ROLE_MODEL = "accounts.site"
@@ -1287,7 +1303,27 @@ RENEWALS_QUOTE_ROWS = [
     ),
 ]
 RENEWALS_NOTICE_ROWS: list[Row] = []
-RENEWALS_LEVEL_ROWS: list[Row] = []
+
+
+def agreement_number(pw: PermissionWorld, target: str) -> dict:
+    site = pw.world.site if target == "own" else pw.world.other_site
+    return {"number": site.agreement.number}
+
+
+# N9: the commitment page of an agreement: whoever sees a site of it finds it (A4, 404 for
+# the rest); those who run a site decide (STCs and callers 403), as for quotes. GET shows the
+# offer; an empty POST re-renders with the form's errors (or "no offer" at the other site).
+RENEWALS_LEVEL_ROWS: list[Row] = [
+    *(
+        Row(
+            "renewals:commitment_accept",
+            target,
+            quote_expect(target, get=200, post=200),
+            kwargs=lambda pw, t=target: agreement_number(pw, t),
+        )
+        for target in ("own", "other")
+    ),
+]
 
 
 def reinstatement_expect(target: str) -> Callable[[str, str], Expect]:

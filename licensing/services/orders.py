@@ -24,6 +24,8 @@ from licensing.models import (
     Version,
 )
 from licensing.models.orders import MAX_LINE_QUANTITY, RESELLER_BACKDATE_DAYS
+from licensing.pricing_hooks import NO_DISCOUNT, OrderDiscount, order_discount
+from licensing.signals import order_placed
 from portal.core.audit import acting_as
 from portal.core.dates import months_started, one_year_of_cover
 from portal.core.money import money
@@ -49,14 +51,24 @@ def subscription_end(*, site: Site, ordered_on: date) -> date:
     return site.agreement.next_anniversary(ordered_on + timedelta(days=1))
 
 
-def line_unit_price(*, site: Site, line: LineRequest, ordered_on: date) -> Decimal:
+def line_unit_price(
+    *, site: Site, line: LineRequest, ordered_on: date, discount: OrderDiscount | None = None
+) -> Decimal:
     """The unit price: as given, else the list price (edition price when there is one); a
-    subscription's annual price is prorated by started month to the anniversary (N3)."""
+    subscription's annual price is prorated by started month to the anniversary (N3).
+
+    `discount` is the order's volume discount (licensing.pricing_hooks: the level the order
+    is priced at, N7/N8, and a commitment's fixed list prices, N9); it applies to lines priced
+    here, never to a price given. Rounded once, at the end."""
     if line.unit_price is not None:
         return money(line.unit_price)
+    discount = discount or NO_DISCOUNT
     base = line.edition.price if line.edition else line.product.list_price
     if line.version is not None and line.version.list_price is not None and not line.edition:
         base = line.version.list_price
+    if not line.edition and line.product.pk in discount.list_prices:
+        base = discount.list_prices[line.product.pk]  # N9: the price fixed for the term
+    base = Decimal(base) * (100 - Decimal(discount.percent)) / 100
     if line.product.kind == Product.Kind.SUBSCRIPTION:
         months = months_started(ordered_on, subscription_end(site=site, ordered_on=ordered_on))
         # Bought on the anniversary itself it runs to the next one: a year, never 13 months.
@@ -139,6 +151,7 @@ class OrderPreview:
 
     lines: list[PricedLine]
     currency: str
+    discount: OrderDiscount = NO_DISCOUNT  # the volume level it is priced at (N7/N8/N9)
 
     @property
     def total(self) -> Decimal:
@@ -147,12 +160,17 @@ class OrderPreview:
 
 def order_preview(*, site: Site, ordered_on: date, lines: list[LineRequest]) -> OrderPreview:
     """The lines priced as order_place will price them; writes nothing."""
+    discount = order_discount(site=site, lines=lines, ordered_on=ordered_on)
     return OrderPreview(
         lines=[
-            PricedLine(line, line_unit_price(site=site, line=line, ordered_on=ordered_on))
+            PricedLine(
+                line,
+                line_unit_price(site=site, line=line, ordered_on=ordered_on, discount=discount),
+            )
             for line in lines
         ],
         currency=lines[0].product.currency,
+        discount=discount,
     )
 
 
@@ -173,12 +191,18 @@ def order_place(
     today: an order cannot be dated after it (nor, for a reseller, long before it).
 
     With a `placement_token` (the confirmation step's key) placing is idempotent: a second
-    call with the same token returns the order the first one placed."""
+    call with the same token returns the order the first one placed.
+
+    Lines are priced with the order's volume discount (licensing.pricing_hooks, N7/N8/N9),
+    the one the review step showed; `licensing.signals.order_placed` is sent inside the
+    transaction once the order is written (N8: a single order of 10+ licences raises the
+    level at once)."""
     if placement_token is not None:
         existing = _order_of_token(site=site, placement_token=placement_token)
         if existing is not None:
             return existing
     order_check(ordered_on=ordered_on, lines=lines, source=source, as_of=as_of)
+    discount = order_discount(site=site, lines=lines, ordered_on=ordered_on)
     with acting_as(actor):
         try:
             # A savepoint: a concurrent confirmation of the same token loses on the unique
@@ -210,9 +234,12 @@ def order_place(
                 edition=line.edition,
                 version=line.version,
                 quantity=line.quantity,
-                unit_price=line_unit_price(site=site, line=line, ordered_on=ordered_on),
+                unit_price=line_unit_price(
+                    site=site, line=line, ordered_on=ordered_on, discount=discount
+                ),
             )
             order_line_fulfil(order_line=order_line)
+        order_placed.send(sender=Order, order=order, as_of=as_of)
     return order
 
 

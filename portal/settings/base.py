@@ -252,6 +252,23 @@ CELERY_BEAT_SCHEDULE = {
     },
     # --- renewals (N10): notices, revised quotes, quote expiry ---
     # --- renewals (N10): VIP reconciliation, 3YC invitations, reminders, enforcement ---
+    # Enforcement runs before reminders and invitations: a broken term is not reminded.
+    "renewals-vip-reconciliation": {
+        "task": "renewals.tasks.vip_reconciliation_task",
+        "schedule": crontab(hour=2, minute=40),
+    },
+    "renewals-commitment-enforcement": {
+        "task": "renewals.tasks.commitment_enforcement_task",
+        "schedule": crontab(hour=2, minute=50),
+    },
+    "renewals-commitment-reminders": {
+        "task": "renewals.tasks.commitment_reminders_task",
+        "schedule": crontab(hour=3, minute=0),
+    },
+    "renewals-commitment-invitations": {
+        "task": "renewals.tasks.commitment_invitations_task",
+        "schedule": crontab(hour=3, minute=10),
+    },
 }
 
 # Enrolment and invitations (A5)

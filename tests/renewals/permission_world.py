@@ -12,7 +12,15 @@ from django.utils import timezone
 from licensing.models import Activation, Entitlement, LicenceMove
 from licensing.poe import poe_issue
 from portal.core.models import JobRun
-from renewals.models import CalendarFeed, Quote, QuoteDocument
+from renewals.models import (
+    AgreementLevel,
+    CalendarFeed,
+    Commitment,
+    Level,
+    LevelChange,
+    Quote,
+    QuoteDocument,
+)
 from renewals.services.licensing_kinds import move_fee_quote_issue
 from tests.renewals.factories import renewal_quote_for
 
@@ -44,6 +52,24 @@ def add_renewals(world, entitlements: dict[str, Entitlement]) -> dict:
     objects["job_run"] = JobRun.objects.create(job="renewal_notices", as_of=today, started_at=now)
 
     # --- levels and commitments (N7, N8, N9) ----------------------------------------------
+    # The own agreement's level, a change in its history, and a three-year commitment offer
+    # (invited: the acceptance page shows its form; an empty POST re-renders with errors).
+    own_agreement = world.site.agreement
+    objects["level"] = Level.objects.get(programme="VIP", code="2")
+    objects["agreement_level"] = AgreementLevel.objects.create(
+        agreement=own_agreement, level=Level.objects.get(programme="PA", code="D"), since=today
+    )
+    objects["level_change"] = LevelChange.objects.create(
+        agreement=own_agreement,
+        key=f"permission:{own_agreement.pk}",
+        changed_on=today,
+        old_code="BL",
+        new_code="D",
+        reason=LevelChange.Reason.ADMIN,
+    )
+    objects["commitment"] = Commitment.objects.create(
+        agreement=own_agreement, state=Commitment.State.INVITED, invited_on=today
+    )
 
     # --- customer pages, feed and PDFs -----------------------------------------------------
     # N5: a lapsed line at the own site, to reinstate (written directly: the world is one
