@@ -9,3 +9,6 @@ from celery import shared_task  # noqa: F401 (used by the sections below)
 # --- levels and commitments (N8, N9) -------------------------------------------------------
 
 # --- quote PDFs (E3) -------------------------------------------------------------------------
+
+# isort: split
+from renewals.documents import quote_pdf_render_task  # noqa: F401 (re-exported, as licensing's)
