@@ -308,13 +308,41 @@ def wide_quote(world, annex):
     return price_and_send(world, issue(world, entitlements), adjustment="99")
 
 
+def text_past_its_cell(layout) -> list[str]:
+    """Every piece of text that runs past the right edge of its table cell (into the next
+    column), by its text."""
+    past = []
+    for page in layout.pages:
+        for cell in page._page_box.descendants():  # WeasyPrint exposes no public box tree
+            if getattr(cell, "element_tag", None) not in ("td", "th") or cell.width is None:
+                continue
+            right = cell.border_box_x() + cell.border_width()
+            for box in cell.descendants():
+                text = getattr(box, "text", None)
+                if text and box.position_x + box.width > right + 0.5:
+                    past.append(text)
+    return past
+
+
+def test_text_past_its_cell_finds_a_word_too_long_for_its_column():
+    """The check below can fail: a long word in a narrow fixed column spills over."""
+    html = (
+        '<table style="table-layout: fixed; width: 100%"><tr><td style="width: 10%">'
+        "Averyveryverylongwordthatdoesnotfit</td><td>b</td></tr></table>"
+    )
+    assert text_past_its_cell(pdf.html_layout(html)) == ["Averyveryverylongwordthatdoesnotfit"]
+
+
 @pytest.mark.parametrize("audience", ["client", "vendor"])
 @pytest.mark.parametrize("language", ["en", "pl", "zh-hant"])
 def test_no_box_of_the_quote_pdf_runs_off_an_a4_page(wide_quote, audience, language):
+    """Long names, a long site name and amounts in the billions, in each language: nothing
+    past the page's edge, and no text running into the next column."""
     snapshot = documents.quote_pdf_snapshot(quote=wide_quote, audience=audience, language=language)
     layout = pdf.html_layout(documents.quote_pdf_html(snapshot))
     assert layout.pages
     assert boxes_past_the_page(layout) == []
+    assert text_past_its_cell(layout) == []
 
 
 def test_the_quote_pdf_prints_on_portrait_a4(client, world, wide_quote):
@@ -497,6 +525,24 @@ def test_a_clients_price_pdf_is_for_everyone_who_may_view_the_quote(client, worl
         response = client.get(reverse("renewals:quote_pdf_download", args=[rendered.pk]))
         assert response.status_code == 200, role
         client.logout()
+
+
+@pytest.mark.parametrize("lines", [3, 3 + 150])
+def test_the_pdf_page_reads_a_fixed_number_of_queries_whatever_the_lines(
+    client, world, quote, lines, django_assert_max_num_queries
+):
+    """The snapshot reads the quote and its lines in one query each, however many lines."""
+    add_lines(quote, lines - 3)
+    documents.quote_document_issue(quote=quote, audience="client", actor=None)
+    client_for(client, world, "primary")
+    with django_assert_max_num_queries(14):
+        response = client.get(pdf_url(quote))  # the issued document, handed out again
+    assert response.status_code == 200
+    document = QuoteDocument.objects.get(quote=quote)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("renewals:quote_pdf_status", args=[document.pk])).status_code == (
+            200
+        )
 
 
 def test_quote_pdfs_need_a_sign_in_and_are_read_only(client, world, rendered):
