@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from datetime import date, timedelta
@@ -151,11 +152,19 @@ def test_a_200_line_quote_pdf_comes_back_within_two_seconds_e3(client, world):
         assert response.status_code == 200
         assert content.startswith(b"%PDF")
     seconds = statistics.median(times)
-    pages = len(PdfReader(QuoteDocument.objects.get().file.open("rb")).pages)
+    document = QuoteDocument.objects.get()
+    pages = len(PdfReader(document.file.open("rb")).pages)
+    # For reading the figure on a busy machine: a bare table of the same text, same run.
+    bare_html = bare_table_html(document.snapshot)
+    bare = statistics.median(
+        seconds_of(lambda: HTML(string=bare_html).write_pdf()) for _ in range(RUNS)
+    )
     report(
         f"\nE3 quote PDF with {SMALL_LINES} lines at {SITES} sites, {pages} pages, through the "
         f"page (median of {RUNS}, warm): {seconds:.2f} s (runs: "
-        f"{', '.join(f'{t:.2f}' for t in times)}; target < {SMALL_TARGET_SECONDS:.0f} s)"
+        f"{', '.join(f'{t:.2f}' for t in times)}; target < {SMALL_TARGET_SECONDS:.0f} s); "
+        f"a bare WeasyPrint table of the same text: {bare:.2f} s; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
     assert seconds < SMALL_TARGET_SECONDS
 
