@@ -68,8 +68,9 @@ def test_two_posts_of_the_accept_form_give_one_order_and_a_message_not_a_500_n6(
     quote = renewal_quote_for([entitlement], as_of=today)
     url = accept_url(quote)
     client_for(client, world, "primary")
-    first = client.post(url, {})
-    second = client.post(url, {}, follow=True)
+    confirmed = {"confirm": "1"}  # the review page's "Accept" (renewals.forms)
+    first = client.post(url, confirmed)
+    second = client.post(url, confirmed, follow=True)
     assert first.status_code in (200, 302)
     assert second.status_code == 200
     assert "already accepted" in second.content.decode()
