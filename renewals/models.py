@@ -289,10 +289,22 @@ class QuoteDocument(RenderedDocument):
     """E3: a quote's PDF, stored with the quote (one per revision and price: a reseller's
     price makes a new one). Reproducible: the same quote gives the same bytes."""
 
+    class Audience(models.TextChoices):
+        # N6: whose price the PDF shows. Customers only ever get the client's price; the
+        # vendor's price (what the reseller pays) is for the quote's reseller and staff.
+        CLIENT = "client", _("Client's price")
+        VENDOR = "vendor", _("Vendor's price")
+
     quote = models.ForeignKey(
         Quote, verbose_name=_("quote"), on_delete=models.CASCADE, related_name="documents"
     )
+    audience = models.CharField(
+        _("prices for"), max_length=6, choices=Audience.choices, default=Audience.CLIENT
+    )
     fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    # Exactly what the PDF shows (E3): a large quote renders in the worker from this, so a
+    # price set meanwhile cannot slip into a document fingerprinted before it.
+    snapshot = models.JSONField(_("content"), default=dict)
     file = models.FileField(_("file"), upload_to="quotes/", blank=True)
 
     class Meta:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from renewals.views import calendar, customer, kinds, levels, quotes, reseller
+from renewals.views import calendar, customer, documents, kinds, levels, quotes, reseller
 
 app_name = "renewals"
 
@@ -22,6 +22,13 @@ urlpatterns = [
     path("clients/renewals.csv", reseller.reseller_renewals_csv, name="reseller_renewals_csv"),
     path("quotes/<str:number>/price/", reseller.quote_price, name="quote_price"),
     # --- quote PDFs ---
+    path("quotes/<str:number>/pdf/", documents.quote_pdf, name="quote_pdf"),
+    path("quote-pdfs/<int:document_id>/", documents.quote_pdf_status, name="quote_pdf_status"),
+    path(
+        "quote-pdfs/<int:document_id>/download/",
+        documents.quote_pdf_download,
+        name="quote_pdf_download",
+    ),
     # --- levels and commitments (3YC) ---
     path(
         "agreements/<str:number>/commitment/",

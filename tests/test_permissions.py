@@ -1302,6 +1302,47 @@ RENEWALS_QUOTE_ROWS = [
         for target in ("own", "other")
     ),
 ]
+# --- quote PDFs (E3, N6) ---
+
+
+def quote_document(key: str) -> Callable[[PermissionWorld], dict]:
+    return lambda pw: {"document_id": pw.renewals["quote_documents"][key].pk}
+
+
+QUOTE_VENDOR_PRICES = frozenset({"reseller", "staff", "superuser"})
+
+
+def quote_vendor_document_expect(role: str, method: str) -> Expect:
+    """N6: the vendor-price PDF is for the quote's reseller and staff; for everyone else it is
+    not there (404, every method), customers included."""
+    if role == "anonymous":
+        return LOGIN
+    if role not in QUOTE_VENDOR_PRICES:
+        return Expect(404)
+    return page(200, 405)[method]
+
+
+RENEWALS_QUOTE_ROWS += [
+    *(
+        Row(
+            "renewals:quote_pdf",
+            target,
+            quote_expect(target),
+            kwargs=lambda pw, t=target: quote_number(pw, t),
+        )
+        for target in ("own", "other")
+    ),
+    *(
+        Row(name, target, quote_expect(target), kwargs=quote_document(target))
+        for name in ("renewals:quote_pdf_status", "renewals:quote_pdf_download")
+        for target in ("own", "other")
+    ),
+    *(
+        Row(name, "own", quote_vendor_document_expect, kwargs=quote_document("vendor"))
+        for name in ("renewals:quote_pdf_status", "renewals:quote_pdf_download")
+    ),
+]
+
 RENEWALS_NOTICE_ROWS: list[Row] = []
 
 

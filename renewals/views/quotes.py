@@ -128,9 +128,14 @@ def _quote_context(request, quote: Quote, *, chosen: set[str] | None = None) -> 
         "can_decline": quote.is_live and valid,
         "waiting_for_reseller": quote.state == Quote.State.DRAFT,
         "is_reseller_of_quote": bool(user.reseller_id and user.reseller_id == quote.reseller_id),
-        # The quote PDF (renewals:quote_pdf) is another feature's; the link appears once the
-        # lead wires it at merge.
-        "pdf_available": False,
+        # E3/N6: the quote's PDF at the client's price; a customer gets none while the quote
+        # waits for the reseller's price (renewals.views.documents refuses it). The quote's
+        # reseller and staff may also download it at the vendor's price.
+        "pdf_available": quote.state != Quote.State.DRAFT
+        or user.is_staff
+        or bool(user.reseller_id and user.reseller_id == quote.reseller_id),
+        "vendor_pdf_available": bool(quote.reseller_id)
+        and (user.is_staff or user.reseller_id == quote.reseller_id),
     }
 
 

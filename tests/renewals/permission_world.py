@@ -7,11 +7,13 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from licensing.models import Activation, Entitlement, LicenceMove
-from licensing.poe import poe_issue
+from licensing.poe import fingerprint, poe_issue
 from portal.core.models import JobRun
+from renewals.documents import quote_pdf_snapshot
 from renewals.models import (
     AgreementLevel,
     CalendarFeed,
@@ -47,6 +49,29 @@ def add_renewals(world, entitlements: dict[str, Entitlement]) -> dict:
         quote.refresh_from_db()
         quotes[target] = quote
     objects["quotes"] = quotes
+
+    # --- quote PDFs ---
+    # E3, N6: each quote's client-price PDF, rendered (a stand-in file, written directly), with
+    # the fingerprint of the quote as it stands, so the PDF page hands it out instead of
+    # rendering for every role; and the own quote's vendor-price PDF (its reseller and staff).
+    quote_documents: dict[str, QuoteDocument] = {}
+    for key, target, audience in (
+        ("own", "own", "client"),
+        ("other", "other", "client"),
+        ("vendor", "own", "vendor"),
+    ):
+        snapshot = quote_pdf_snapshot(quote=quotes[target], audience=audience, language="en")
+        document = QuoteDocument(
+            quote=quotes[target],
+            audience=audience,
+            fingerprint=fingerprint(snapshot),
+            snapshot=snapshot,
+            line_count=snapshot["line_count"],
+            state=QuoteDocument.State.READY,
+        )
+        document.file.save(f"permission-{key}.pdf", ContentFile(b"%PDF-1.7 stand-in"))
+        quote_documents[key] = document
+    objects["quote_documents"] = quote_documents
 
     # --- notices and jobs (N1, N3, N4, N10) ---------------------------------------------
     objects["job_run"] = JobRun.objects.create(job="renewal_notices", as_of=today, started_at=now)
