@@ -449,9 +449,14 @@ def revisions_due(as_of: date) -> list[Quote]:
     through their account manager) that is not on them, made before the first day of the
     anniversary month. A quote issued (or revised) today is not revised again today."""
     due: list[Quote] = []
-    for offset in range(5):
-        month_start = add_months(as_of.replace(day=1), offset)
-        anniversary = anniversary_in(month_start.year, month_start.month)
+    # One cheap look first: the anniversaries that have a live quote old enough to revise.
+    live_keys = (
+        Quote.objects.live()
+        .filter(notice=Quote.Notice.ANNIVERSARY, issued_on__lt=as_of)
+        .values_list("series_key", flat=True)
+    )
+    anniversaries = sorted({date.fromisoformat(key.rsplit(":", 1)[1]) for key in live_keys})
+    for anniversary in anniversaries:
         closes = revision_window_closes(anniversary)
         if as_of > anniversary:
             continue
