@@ -45,13 +45,13 @@ def test_a_real_worker_on_a_real_redis_delivers_the_renewal_notice(tmp_path):
     # The demo, loaded with no broker listening: its own notices wait in the outbox; they
     # are forgotten so that the job below issues them afresh.
     offline = stack_env(var, CELERY_BROKER_URL=f"redis://127.0.0.1:{free_port()}/0")
-    manage(offline, "migrate", "--noinput")
-    manage(offline, "demo_data")
+    manage(offline, "migrate", "--noinput", timeout=600)
+    manage(offline, "demo_data", timeout=600)
     shell(offline, FORGET_DEMO_NOTICES)
     with redis_process() as broker:
         env = stack_env(var, CELERY_BROKER_URL=broker, EMAIL_SWEEP_GRACE_SECONDS="3600")
         with celery_worker(env, tmp_path / "worker.log"):
-            printed = manage(env, "send_renewal_notices")
+            printed = manage(env, "send_renewal_notices", timeout=600)
             assert "issued monthly notice" in printed
             delivered = wait_for(
                 lambda: [text for text in _mail(var) if "renewal notice q-" in text.lower()],
@@ -67,7 +67,7 @@ def test_a_real_worker_on_a_real_redis_delivers_the_renewal_notice(tmp_path):
                 for to, subject, _status in outbox
             ), outbox
             files = len(_mail(var))
-            again = manage(env, "send_renewal_notices")
+            again = manage(env, "send_renewal_notices", timeout=600)
             assert "nothing to do" in again
             time.sleep(3)  # give a stray task the time to arrive
             assert len(_mail(var)) == files
