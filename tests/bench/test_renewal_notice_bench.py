@@ -46,6 +46,8 @@ BUSIEST_TARGET_SECONDS = 30
 RATIO_TARGET = 20
 YEAR_TARGET_SECONDS = 600
 YEAR_SCALE = float(os.environ.get("ENTITLE_BENCH_YEAR_SCALE", "0.1"))
+# The busiest-day test at a smaller size (ENTITLE_BENCH_SCALE=0.1) for a quick look.
+SCALE = float(os.environ.get("ENTITLE_BENCH_SCALE", "1"))
 FIRST_PURCHASE = date(2025, 7, 1)
 # March has the most anniversaries (customers signed at the end of the first quarter), so its
 # notice day, 31 Dec 2026, is the busiest anniversary day.
@@ -158,13 +160,19 @@ def aggregate_due_rows(as_of: date) -> list[dict]:
 def test_the_busiest_day_of_the_notice_job():
     """N10: the busiest day under 30 s; the job against one aggregate query finding the same
     due rows (target 20×), and its finding part (the dry run) separately."""
-    build(agreements=AGREEMENTS, sites=SITES, per_site=PER_SITE)
+    build(agreements=int(AGREEMENTS * SCALE), sites=int(SITES * SCALE), per_site=PER_SITE)
+    # The day before catches up the backlog of a data set that never ran (every month's
+    # notices up to then); the busiest day is then an ordinary day's work.
+    started = time.perf_counter()
+    backlog = renewal_notices_send(as_of=BUSIEST_DAY - timedelta(days=1))
+    report(f"backlog of the day before: {backlog.counts} in {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
     rows = aggregate_due_rows(BUSIEST_DAY)
     aggregate_seconds = time.perf_counter() - started
     started = time.perf_counter()
     rehearsal = renewal_notices_send(as_of=BUSIEST_DAY, dry_run=True)
     dry_seconds = time.perf_counter() - started
+    report(f"dry run {dry_seconds:.2f} s: {rehearsal.counts}; aggregate {aggregate_seconds:.3f} s")
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
         summary = renewal_notices_send(as_of=BUSIEST_DAY)
@@ -178,8 +186,8 @@ def test_the_busiest_day_of_the_notice_job():
         f"{job_seconds / aggregate_seconds:.1f}×, dry run/aggregate "
         f"{dry_seconds / aggregate_seconds:.1f}×"
     )
-    assert rehearsal.counts == summary.counts
-    assert issued == Quote.objects.count() > 0
+    assert rehearsal.counts == {k: v for k, v in summary.counts.items() if k != "emails"}
+    assert issued == Quote.objects.filter(issued_on=BUSIEST_DAY).count() > 0
     assert job_seconds < BUSIEST_TARGET_SECONDS
     assert dry_seconds / aggregate_seconds < RATIO_TARGET
 
