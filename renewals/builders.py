@@ -75,11 +75,17 @@ def line_label(entitlement: Entitlement) -> str:
 
 
 def renewal_line(
-    entitlement: Entitlement, *, anniversary_month: int, optional: bool, pricing: Pricing
+    entitlement: Entitlement,
+    *,
+    anniversary_month: int,
+    optional: bool,
+    pricing: Pricing,
+    renews_to: date | None = None,
 ) -> LineDraft:
-    """N1/N2: renew from the day after the coverage end to the first anniversary after it,
+    """N1/N2: renew from the day after the coverage end to the first anniversary after it
+    (or to `renews_to`: N1, an anniversary quote's due lines run to the next anniversary A'),
     priced for the started months at the annual S&S price less the level discount."""
-    new_end = coterm_end(entitlement.coverage_end, anniversary_month)
+    new_end = renews_to or coterm_end(entitlement.coverage_end, anniversary_month)
     months = renewal_months(entitlement.coverage_end, new_end)
     annual, committed = pricing.book.annual_ss_price(entitlement.product)
     price = renewal_line_price(
@@ -115,21 +121,27 @@ def renewal_lines(
     anniversary_month: int,
     due_through: date | None,
     pricing: Pricing,
+    due_renews_to: date | None = None,
 ) -> list[LineDraft]:
     """Lines for covered entitlements, ordered by site, product and coverage end. With
-    `due_through`, lines ending after it are the optional co-term lines (N1)."""
+    `due_through`, lines ending after it are the optional co-term lines (N1), and the due
+    lines renew to `due_renews_to` when given (N1: the next anniversary A')."""
     ordered = sorted(
         entitlements, key=lambda e: (e.site.number, e.product.part_number, e.coverage_end, e.pk)
     )
-    return [
-        renewal_line(
-            entitlement,
-            anniversary_month=anniversary_month,
-            optional=due_through is not None and entitlement.coverage_end > due_through,
-            pricing=pricing,
+    lines = []
+    for entitlement in ordered:
+        optional = due_through is not None and entitlement.coverage_end > due_through
+        lines.append(
+            renewal_line(
+                entitlement,
+                anniversary_month=anniversary_month,
+                optional=optional,
+                pricing=pricing,
+                renews_to=None if optional or due_through is None else due_renews_to,
+            )
         )
-        for entitlement in ordered
-    ]
+    return lines
 
 
 def reinstatement_lines(
@@ -266,6 +278,7 @@ def renewal_draft(
         anniversary_month=agreement.anniversary_month,
         due_through=due_through,
         pricing=pricing,
+        due_renews_to=renews_to,
     )
     warning = commitment_warning(
         commitment=pricing.commitment,

@@ -251,6 +251,20 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=6, minute=10),
     },
     # --- renewals (N10): notices, revised quotes, quote expiry ---
+    # Expiry first, so a monthly notice deferred behind an anniversary quote that just
+    # expired goes out the same morning (renewals.notices); revisions after the notices.
+    "renewals-expire-quotes": {
+        "task": "renewals.tasks.quotes_expire_task",
+        "schedule": crontab(hour=4, minute=10),
+    },
+    "renewals-send-notices": {
+        "task": "renewals.tasks.renewal_notices_send_task",
+        "schedule": crontab(hour=4, minute=20),
+    },
+    "renewals-send-revised-quotes": {
+        "task": "renewals.tasks.revised_quotes_send_task",
+        "schedule": crontab(hour=4, minute=30),
+    },
     # --- renewals (N10): VIP reconciliation, 3YC invitations, reminders, enforcement ---
     # Enforcement runs before reminders and invitations: a broken term is not reminded.
     "renewals-vip-reconciliation": {

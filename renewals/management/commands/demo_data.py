@@ -4,11 +4,16 @@ from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD, demo_data_load
 from licensing.demo import licensing_demo_load
+from renewals.demo import renewals_demo_load
 
 
 class Command(BaseCommand):
-    # Here and not in accounts: loading the catalogue and orders is licensing's (layers).
-    help = "Load the demo organisations, sites, one user per role and orders (safe to run again)."
+    # Here, in the highest app with demo data: the catalogue and orders are licensing's, the
+    # renewal notices renewals' (layers: licensing never imports renewals).
+    help = (
+        "Load the demo organisations, sites, one user per role, orders and the renewal "
+        "notices due today (safe to run again)."
+    )
 
     def handle(self, *args, **options):
         if not settings.DEMO_DATA_ALLOWED:
@@ -18,7 +23,9 @@ class Command(BaseCommand):
                 "settings (DJANGO_SETTINGS_MODULE=portal.settings.local) only."
             )
         logins = demo_data_load()
-        licensing_demo_load(as_of=timezone.localdate())
+        today = timezone.localdate()
+        licensing_demo_load(as_of=today)
+        renewals_demo_load(as_of=today)
         self.stdout.write(
             self.style.SUCCESS("Demo data is loaded. Sign in at http://127.0.0.1:8000 with:")
         )
