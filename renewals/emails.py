@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from accounts.models import Contact, User
-from portal.core.mail import email_queue
+from portal.core.mail import Rendered, email_queue, email_render
 from portal.core.models import OutgoingEmail
 from portal.core.money import money
 from renewals.models import Quote
@@ -74,24 +74,37 @@ def quote_emails_queue(
     customer_total = money(
         sum((line.customer_amount for line in lines if line.is_selected), Decimal(0))
     )
+    link = quote_link(quote)
+    # The e-mail depends on the recipient only through its language and whether it goes to
+    # the reseller: render each such version once (a quote may carry hundreds of lines).
+    versions: dict[tuple[str, bool], Rendered] = {}
     for recipient in recipients:
-        before = _exists(f"quote:{quote.number}:{event}:{recipient.email}")
+        key = f"quote:{quote.number}:{event}:{recipient.email}"
+        if _exists(key):
+            continue
+        context = {
+            "quote": quote,
+            "lines": lines,
+            "link": link,
+            "for_reseller": recipient.is_reseller,
+            "quote_total": quote.vendor_total if recipient.is_reseller else customer_total,
+            **(extra or {}),
+        }
+        version = (recipient.language, recipient.is_reseller)
+        if version not in versions:
+            versions[version] = email_render(
+                template=template, context=context, language=recipient.language
+            )
         email_queue(
-            key=f"quote:{quote.number}:{event}:{recipient.email}",
+            key=key,
             to=[recipient.email],
             template=template,
-            context={
-                "quote": quote,
-                "lines": lines,
-                "link": quote_link(quote),
-                "for_reseller": recipient.is_reseller,
-                "quote_total": quote.vendor_total if recipient.is_reseller else customer_total,
-                **(extra or {}),
-            },
+            context=context,
             language=recipient.language,
             about={"quote": quote.pk},
+            rendered=versions[version],
         )
-        queued += 0 if before else 1
+        queued += 1
     return queued
 
 

@@ -83,17 +83,20 @@ def email_queue(
     language: str = "en",
     about: dict | None = None,
     sensitive: bool = False,
+    rendered: Rendered | None = None,
 ) -> OutgoingEmail:
     """E1: write the e-mail into the outbox inside the caller's transaction and send it after
     commit. The same key twice is one e-mail (the existing row is returned, nothing resent).
 
     `about` holds the ids the e-mail concerns, for the log; `sensitive` hides the body from
-    the admin (password-reset and verification links)."""
+    the admin (password-reset and verification links). `rendered` is the e-mail already
+    rendered (email_render) by a caller sending the same e-mail to several recipients."""
     existing = OutgoingEmail.objects.filter(key=key).first()
     if existing is not None:
         return existing
     recipients = list(dict.fromkeys(header_value(address) for address in to if address))
-    rendered = email_render(template=template, context=context, language=language)
+    if rendered is None:
+        rendered = email_render(template=template, context=context, language=language)
     try:
         # A savepoint: on PostgreSQL a failed INSERT would otherwise abort the caller's
         # transaction. Another process writing the same key at once makes this one a no-op.

@@ -8,10 +8,7 @@ from decimal import Decimal
 import pytest
 
 from renewals.pricing import (
-    Band,
     adjustment_error,
-    band_for,
-    commitment_code,
     coterm_end,
     higher_of,
     next_anniversary,
@@ -23,6 +20,7 @@ from renewals.pricing import (
     reseller_adjusted,
     revision_window_closes,
 )
+from tests.renewals.test_levels_pure import PA, VIP
 
 D = Decimal
 
@@ -137,69 +135,8 @@ def test_the_resellers_adjustment_has_bounds(adjustment, error):
     assert adjustment_error(adjustment) == error
 
 
-PA = [
-    Band("BL", 0, D(0)),
-    Band("D", 500, D(3)),
-    Band("E", 2000, D(6)),
-    Band("F", 5000, D(9)),
-    Band("G", 10000, D(12)),
-    Band("H", 25000, D(15)),
-]
-VIP = [
-    Band("1", 1, D(0)),
-    Band("2", 10, D(6)),
-    Band("3", 50, D(10)),
-    Band("4", 100, D(15)),
-    Band("12", 10, D(10), is_commitment=True),
-    Band("13", 50, D(14), is_commitment=True),
-    Band("14", 100, D(18), is_commitment=True),
-]
-
-
-@pytest.mark.parametrize(
-    ("points", "code"),
-    [
-        (0, "BL"),
-        (499, "BL"),
-        (500, "D"),
-        (1999, "D"),
-        (2000, "E"),
-        (4999, "E"),
-        (5000, "F"),
-        (9999, "F"),
-        (10000, "G"),
-        (24999, "G"),
-        (25000, "H"),
-        (10**9, "H"),
-    ],
-)
-def test_pa_points_reach_their_band(points, code):
-    """N7: BL < 500, D 500–1,999, E 2,000–4,999, F 5,000–9,999, G 10,000–24,999, H 25,000+."""
-    assert band_for(points, PA).code == code
-
-
-@pytest.mark.parametrize(
-    ("count", "code", "committed"),
-    [
-        (0, "1", "12"),
-        (1, "1", "12"),
-        (9, "1", "12"),
-        (10, "2", "12"),
-        (49, "2", "12"),
-        (50, "3", "13"),
-        (99, "3", "13"),
-        (100, "4", "14"),
-        (5000, "4", "14"),
-    ],
-)
-def test_vip_licences_reach_their_level_and_its_commitment_level(count, code, committed):
-    """N8: 1–9, 10–49, 50–99, 100+; N9: the 3YC levels for the same counts."""
-    assert band_for(count, VIP).code == code
-    assert band_for(count, VIP, commitment=True).code == committed
-
-
 def test_the_next_band_and_how_far_it_is():
-    """N7/N8: what the dashboard projects."""
+    """N7/N8: what the dashboard projects (the band tables: tests/renewals/test_levels_pure.py)."""
     assert next_band(7, VIP).code == "2"
     assert next_band(10, VIP).code == "3"
     assert next_band(100, VIP) is None
@@ -210,12 +147,6 @@ def test_an_order_is_priced_at_the_higher_of_the_level_and_its_own_band():
     """N7: the per-order level."""
     assert higher_of(PA[1], PA[3]).code == "F"
     assert higher_of(PA[3], PA[1]).code == "F"
-
-
-@pytest.mark.parametrize(("code", "committed"), [("2", "12"), ("3", "13"), ("4", "14")])
-def test_a_commitment_moves_levels_two_to_four_up_by_ten(code, committed):
-    """N9"""
-    assert commitment_code(code) == committed
 
 
 @pytest.mark.parametrize(
