@@ -32,9 +32,11 @@ run: demo
 	$(BIN)/honcho start -f Procfile
 
 # Two workers (pytest-xdist): CI's machine has two cores; TEST_WORKERS=0 runs in one process.
+# TEST_MARKERS picks the tests (CI's PostgreSQL pass leaves out the browser tests: see .ci/run).
 TEST_WORKERS ?= 2
+TEST_MARKERS ?= not bench
 test: install-dev var
-	$(BIN)/python -m pytest -m "not bench" -n $(TEST_WORKERS)
+	$(BIN)/python -m pytest -m "$(TEST_MARKERS)" -n $(TEST_WORKERS)
 
 # The suite on a throw-away PostgreSQL cluster and redis-server (.ci/run starts and removes
 # them): where the `postgres` tests of concurrent writers run. CI runs both passes: .ci/run
