@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Contact
@@ -40,7 +41,10 @@ def renewal_quote_for(
         as_of=as_of,
         **kwargs,
     )
-    return quote_issue(draft=draft, as_of=as_of, now=at_noon(as_of))
+    # quote_issue is not atomic on its own (a job holds the transaction for each quote and
+    # its e-mails); its row lock needs one on PostgreSQL.
+    with transaction.atomic():
+        return quote_issue(draft=draft, as_of=as_of, now=at_noon(as_of))
 
 
 ZERO = Decimal(0)
