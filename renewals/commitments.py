@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import QuerySet
-
-from renewals.models import Commitment, CommitmentPrice
+from renewals.models import CommitmentPrice
 from renewals.pricing import anniversary_in, next_anniversary
 
 MIN_COMMITMENT = 10  # N9: at least ten licences (and at least the current count)
@@ -60,10 +58,6 @@ def commitment_check_due(
         if anniversary < as_of and (checked_through is None or anniversary > checked_through):
             return anniversary
     return None
-
-
-def commitments_active() -> QuerySet[Commitment]:
-    return Commitment.objects.filter(state=Commitment.State.ACTIVE)
 
 
 def fixed_prices(commitment_id: int) -> dict[int, tuple]:

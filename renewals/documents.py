@@ -48,6 +48,7 @@ from portal.core.formatting import format_day, format_money
 from portal.core.money import money
 from portal.core.pdf import render_pdf
 from renewals.models import Quote, QuoteDocument, QuoteLine
+from renewals.rules import is_quotes_reseller
 from renewals.selectors import quotes_for_user
 
 Audience = QuoteDocument.Audience
@@ -63,7 +64,7 @@ NBSP = "\u00a0"
 def quote_vendor_prices_allowed(*, user: User, quote: Quote) -> bool:
     """The vendor's price is for the quote's reseller (the one that sets its client's price)
     and staff; never for a customer user."""
-    return user.is_staff or user.has_perm("quote.set_price", quote)
+    return user.is_staff or is_quotes_reseller(user, quote)
 
 
 def quote_client_prices_ready(*, user: User, quote: Quote) -> bool:

@@ -89,10 +89,6 @@ def levels_by_code(programme: str) -> dict[str, Level]:
     return {level.code: level for level in Level.objects.filter(programme=programme)}
 
 
-def level_row(programme: str, code: str) -> Level:
-    return Level.objects.get(programme=programme, code=code)
-
-
 def lowest_level(programme: str) -> Level:
     level = (
         Level.objects.filter(programme=programme, is_commitment=False).order_by("threshold").first()

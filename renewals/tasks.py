@@ -4,15 +4,14 @@ per feature."""
 
 from celery import shared_task
 
-from portal.core.batch import JobSummary, beat_job
+from portal.core.batch import beat_job
 from renewals.documents import quote_pdf_render_task
 from renewals.notices import quotes_expire_job, renewal_notices_send, revised_quotes_send
 from renewals.services import (
     commitment_invitations_send,
     commitment_reminders_send,
     commitments_enforce,
-    levels_roll,
-    vip_reconcile,
+    vip_reconciliation_job,
 )
 
 __all__ = ["quote_pdf_render_task"]  # registered where it is defined, re-exported here
@@ -39,18 +38,6 @@ def quotes_expire_task():
 
 
 # --- levels and commitments (N8, N9) -------------------------------------------------------
-
-
-def vip_reconciliation_job(*, as_of, dry_run=False):
-    """N8 and N7 in one daily job: the VIP reconciliation 31 days before each anniversary,
-    then the PA roll after each anniversary (both set-based, keyed, safe to run twice)."""
-    summary = JobSummary()
-    for name, job in (("vip", vip_reconcile), ("pa", levels_roll)):
-        part = job(as_of=as_of, dry_run=dry_run)
-        for key, value in part.counts.items():
-            summary.add(f"{name} {key}", value)
-        summary.lines += part.lines
-    return summary
 
 
 @shared_task

@@ -16,6 +16,7 @@ from renewals.services.levels import (
     order_discount_for,
     order_level_raise,
     vip_reconcile,
+    vip_reconciliation_job,
 )
 from renewals.services.quotes import (
     adjustment_check,
@@ -49,4 +50,5 @@ __all__ = [
     "quotes_expire",
     "quotes_expired_due",
     "vip_reconcile",
+    "vip_reconciliation_job",
 ]

@@ -429,3 +429,15 @@ def vip_reconcile(*, as_of: date, dry_run: bool = False) -> JobSummary:
             )
             summary.add("emails", queued)
     return summary
+
+
+def vip_reconciliation_job(*, as_of: date, dry_run: bool = False) -> JobSummary:
+    """N8 and N7 in one daily job: the VIP reconciliation 31 days before each anniversary,
+    then the PA roll after each anniversary (both set-based, keyed, safe to run twice)."""
+    summary = JobSummary()
+    for name, job in (("vip", vip_reconcile), ("pa", levels_roll)):
+        part = job(as_of=as_of, dry_run=dry_run)
+        for key, value in part.counts.items():
+            summary.add(f"{name} {key}", value)
+        summary.lines += part.lines
+    return summary

@@ -2,7 +2,7 @@
 31 days before each anniversary (N8) and the PA roll after each anniversary (N7)."""
 
 from portal.core.batch import BatchJobCommand
-from renewals.tasks import vip_reconciliation_job
+from renewals.services import vip_reconciliation_job
 
 
 class Command(BatchJobCommand):
