@@ -54,6 +54,7 @@ class Quote(models.Model):
         MOVE_FEE = "move_fee", _("Licence move")
         EDITION_CHANGE = "edition_change", _("Edition change or upgrade")
         ONSITE = "onsite", _("Onsite support")
+        UNRETURNED_UNIT = "rma_unit", _("Unreturned replacement unit")
 
     class Notice(models.TextChoices):
         ANNIVERSARY = "anniversary", _("Anniversary quote")

@@ -87,6 +87,7 @@ from tests import conftest
 from tests.accounts.factories import ContactFactory, SiteFactory, UserFactory, with_totp
 from tests.conftest import World, client_for
 from tests.renewals.permission_world import add_renewals
+from tests.support.permission_world import add_support
 
 pytestmark = pytest.mark.django_db
 
@@ -141,6 +142,7 @@ class PermissionWorld:
     outgoing_email: OutgoingEmail
     log_entry: LogEntry
     renewals: dict  # tests/renewals/permission_world.py
+    support: dict  # tests/support/permission_world.py
     sessions: dict[str, str] = field(default_factory=dict)  # role -> session key
 
 
@@ -290,6 +292,7 @@ def module_world(django_db_setup, django_db_blocker):
             invitation_token=account_services.invitation_token(world.invitation),
             **licensing_objects,
             renewals=add_renewals(world, licensing_objects["entitlements"]),
+            support=add_support(world, licensing_objects["entitlements"]),
             group=Group.objects.create(name="Vendor support"),
             outgoing_email=OutgoingEmail.objects.create(
                 key="welcome:1", to="primary@alpha.test", subject="Welcome", template="welcome"
@@ -1178,6 +1181,11 @@ ADMIN_MODELS: dict[str, AdminModel] = {
         change=admin_page(200, 403),
         delete=DENIED,
     ),
+    # --- support admin (tickets, holidays, replacements, onsite zones and rates) ----------
+    # tickets and their records (staff work queue):
+    # holidays (SLA clock, S4):
+    # advance replacement (S6) and onsite support (S7):
+    # partner-branded support (S8):
 }
 # The model every role requests (the tenant object of A4); the others meet one non-staff role.
 EVERY_ROLE_MODEL = "accounts.site"
@@ -1557,6 +1565,21 @@ RENEWALS_KIND_ROWS: list[Row] = [
 ]
 
 
+# --- support (SPEC §4): one section per feature; each adds its rows to its own list -------
+
+# --- tickets: lists, the new-ticket form, the ticket page, comments, escalation, downloads ---
+SUPPORT_TICKET_ROWS: list[Row] = []
+
+# --- staff: work queue, escalation queue, status, severity, assignment ---
+SUPPORT_STAFF_ROWS: list[Row] = []
+
+# --- advance replacement (S6) and onsite support (S7) ---
+SUPPORT_SERVICE_ROWS: list[Row] = []
+
+# --- partner-branded support (S8) ---
+SUPPORT_PARTNER_ROWS: list[Row] = []
+
+
 ROWS = [
     *site_page_rows(),
     *ACCOUNT_ROWS,
@@ -1567,6 +1590,10 @@ ROWS = [
     *RENEWALS_CUSTOMER_ROWS,
     *RENEWALS_RESELLER_ROWS,
     *RENEWALS_KIND_ROWS,
+    *SUPPORT_TICKET_ROWS,
+    *SUPPORT_STAFF_ROWS,
+    *SUPPORT_SERVICE_ROWS,
+    *SUPPORT_PARTNER_ROWS,
     *ALLAUTH_ROWS,
     *ADMIN_SITE_ROWS,
     *admin_model_rows(),

@@ -200,6 +200,12 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.filebase
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Entitle <no-reply@entitle.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# S4, S5, S9: support's own addresses. Staff in the "Support staff" and "Support managers"
+# groups are notified by name; these are the shared addresses used when a group is empty,
+# and the on-call pager that severity 1 reaches at once.
+SUPPORT_ONCALL_EMAIL = env("SUPPORT_ONCALL_EMAIL", default="oncall@support.entitle.example")
+SUPPORT_DESK_EMAIL = env("SUPPORT_DESK_EMAIL", default="desk@support.entitle.example")
+SUPPORT_MANAGERS_EMAIL = env("SUPPORT_MANAGERS_EMAIL", default="managers@support.entitle.example")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # E1, the outbox (portal/core/mail.py): a row still pending this long after it was written is
 # sent by the sweeper (its task never ran: broker down); a row claimed this long ago and never

@@ -1,0 +1,131 @@
+"""Reads for support, always scoped to what the user may see (A4): another tenant's ticket
+is a 404; a site the user sees without the right to its tickets is a 403 (support.rules)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib.auth.models import Group
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Contact, Site, User
+from support.models import (
+    Holiday,
+    ReplacementRequest,
+    Ticket,
+    TicketAttachment,
+    TicketComment,
+    TicketEvent,
+)
+from support.sla import SupportCalendar
+
+SUPPORT_STAFF_GROUP = "Support staff"
+SUPPORT_MANAGERS_GROUP = "Support managers"
+# How far ahead a calendar is loaded: two hours of business time never need more, however
+# long a run of holidays.
+CALENDAR_DAYS = 60
+
+
+def _ticket_viewer_sites(user: User):
+    """The sites whose tickets a customer user may see: where they are the primary contact,
+    a site administrator, an STC or an authorized caller (support.rules)."""
+    return (
+        Contact.objects.filter(user=user)
+        .filter(
+            Q(is_primary=True)
+            | Q(is_site_admin=True)
+            | Q(is_authorized_caller=True)
+            | ~Q(stc_role="")
+        )
+        .values("site_id")
+    )
+
+
+def tickets_for_user(user: User) -> QuerySet[Ticket]:
+    """The tickets a user may see in lists: staff all, a reseller its client sites', a
+    customer user those of the sites where their role sees tickets."""
+    tickets = Ticket.objects.for_user(user)
+    if user.is_authenticated and not user.is_staff and not user.reseller_id:
+        tickets = tickets.filter(site__in=_ticket_viewer_sites(user))
+    return tickets
+
+
+def ticket_list_for_user(user: User) -> QuerySet[Ticket]:
+    """Tickets for list pages, with what the rows show loaded up front."""
+    return tickets_for_user(user).select_related("site", "product", "assignee")
+
+
+def ticket_get_for_user(*, user: User, number: str) -> Ticket:
+    """The ticket if its site is visible to the user (A4: 404 otherwise); whether the user's
+    role there sees tickets is the permission's to say (403)."""
+    return get_object_or_404(
+        Ticket.objects.for_user(user).select_related(
+            "site__reseller", "site__customer", "product", "entitlement", "assignee", "contact"
+        ),
+        number=number,
+    )
+
+
+def ticket_timeline(*, ticket: Ticket, include_internal: bool) -> list:
+    """S1: comments, notes (staff only) and events in time order, for the ticket page."""
+    comments = ticket.comments.select_related("author").prefetch_related("attachments")
+    events = ticket.events.select_related("actor")
+    if not include_internal:
+        comments = comments.filter(is_internal=False)
+        events = events.filter(is_internal=False)
+    items = [*comments, *events]
+    items.sort(key=lambda item: (_when(item), isinstance(item, TicketEvent), item.pk))
+    return items
+
+
+def _when(item):
+    return item.created_at if isinstance(item, TicketComment) else item.happened_at
+
+
+def attachment_get_for_user(*, user: User, attachment_id: int) -> TicketAttachment:
+    return get_object_or_404(
+        TicketAttachment.objects.select_related("ticket__site__reseller", "comment").filter(
+            ticket__in=Ticket.objects.for_user(user)
+        ),
+        pk=attachment_id,
+    )
+
+
+def ticket_attachments(*, ticket: Ticket, include_internal: bool) -> QuerySet[TicketAttachment]:
+    attachments = ticket.attachments.select_related("comment").order_by("uploaded_at", "pk")
+    if not include_internal:
+        attachments = attachments.exclude(comment__is_internal=True)
+    return attachments
+
+
+def replacement_get_for_user(*, user: User, number: str) -> ReplacementRequest:
+    return get_object_or_404(
+        ReplacementRequest.objects.for_user(user).select_related(
+            "ticket__site__reseller", "entitlement__product", "installer", "unit_quote"
+        ),
+        number=number,
+    )
+
+
+def holidays_for(*, country: str, start: date, days: int = CALENDAR_DAYS) -> frozenset[date]:
+    return frozenset(
+        Holiday.objects.filter(
+            country=country, day__gte=start, day__lte=start + timedelta(days=days)
+        ).values_list("day", flat=True)
+    )
+
+
+def calendar_for_site(site: Site, *, start: date) -> SupportCalendar:
+    """S4: the site's time zone and its country's holidays from `start` on."""
+    return SupportCalendar(
+        time_zone=site.time_zone,
+        holidays=holidays_for(country=str(site.country), start=start - timedelta(days=1)),
+    )
+
+
+def staff_in_group(name: str) -> QuerySet[User]:
+    group = Group.objects.filter(name=name).first()
+    if group is None:
+        return User.objects.none()
+    return group.user_set.filter(is_active=True, is_staff=True).order_by("email")
