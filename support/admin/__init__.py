@@ -1,0 +1,3 @@
+"""Support's admin: one module per feature."""
+
+from support.admin import calendar, services, tickets  # noqa: F401

@@ -1,0 +1,1 @@
+"""Admin for its feature (filled by the feature)."""

@@ -1,0 +1,1 @@
+"""Support's writes, one module per feature (tickets, sla_monitor, replacements, onsite)."""
