@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Site
 from licensing.models import Entitlement, Product
+from portal.core.mail import email_render
 from portal.core.models import OutgoingEmail
 from renewals.models import Quote
 from renewals.services.quotes import quote_accept
@@ -373,3 +374,18 @@ def test_the_ticket_pages_service_box_costs_a_fixed_number_of_queries(
         )
     assert html.count("/support/replacements/") == rmas
     assert "Request advance replacement" in html
+
+
+@pytest.mark.parametrize("language", ["en", "pl", "zh-hant"])
+def test_the_rma_emails_render_in_each_language(world, language):
+    """E2: each RMA e-mail renders in the recipient's language, dates in that locale."""
+    rma = shipped(world)
+    replacements_overdue_flag(as_of=rma.return_due_on + timedelta(days=1))
+    rma.refresh_from_db()
+    for template in ("support/rma_requested", "support/rma_shipped", "support/rma_overdue"):
+        rendered = email_render(
+            template=template,
+            context={"rma": rma, "ticket": rma.ticket, "link": "x", "for_partner": False},
+            language=language,
+        )
+        assert rma.number in rendered.subject + rendered.text
