@@ -389,3 +389,17 @@ def test_the_rma_emails_render_in_each_language(world, language):
             language=language,
         )
         assert rma.number in rendered.subject + rendered.text
+
+
+@pytest.mark.parametrize(("role", "sees_link"), [("primary", True), ("caller", False)])
+def test_the_overdue_rma_page_links_the_unit_quote_for_those_who_see_quotes(
+    client, world, role, sees_link
+):
+    rma = shipped(world)
+    replacements_overdue_flag(as_of=rma.return_due_on + timedelta(days=1))
+    rma.refresh_from_db()
+    client.force_login(world.users[role])
+    page = client.get(reverse("support:rma_detail", args=[rma.number])).content.decode()
+    assert "flagged overdue" in page
+    assert "Reseller One" in page  # N6: the reseller sets the client's price first
+    assert (reverse("renewals:quote_detail", args=[rma.unit_quote.number]) in page) is sees_link
