@@ -87,8 +87,11 @@ class StaffQueueFilter(django_filters.FilterSet):
         method="by_assignee",
         empty_label=_("Anyone or no one"),
     )
-    escalated = django_filters.BooleanFilter(
-        label=_("Escalated"), field_name="escalated_at", lookup_expr="isnull", exclude=True
+    escalated = django_filters.ChoiceFilter(
+        label=_("Escalation (S5)"),
+        choices=[("yes", _("Escalated only")), ("no", _("Not escalated"))],
+        method="by_escalation",
+        empty_label=_("Escalated or not"),
     )
     sort = SortFilter(
         label=_("Sort by"),
@@ -119,6 +122,9 @@ class StaffQueueFilter(django_filters.FilterSet):
 
     def by_assignee(self, queryset, name, value):
         return _by_assignee(queryset, self.user, value)
+
+    def by_escalation(self, queryset, name, value):
+        return queryset.filter(escalated_at__isnull=value != "yes")
 
     def search(self, queryset, name, value):
         value = value.strip()

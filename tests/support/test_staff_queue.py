@@ -91,8 +91,10 @@ def test_escalated_tickets_are_flagged_and_can_be_filtered(staff_client, world):
         world.site, line=line, escalated_at=timezone.now(), escalation_reason="Losing money"
     )
     queue_ticket(world.site, line=line)
-    response = staff_client.get(URL, {"escalated": "true"})
+    plain = queue_ticket(world.site, line=line, due_in=timedelta(hours=3))
+    response = staff_client.get(URL, {"escalated": "yes"})
     assert numbers(response) == [escalated.number]
+    assert plain.number in numbers(staff_client.get(URL, {"escalated": "no"}))
     assert "Escalated" in response.content.decode()
 
 
