@@ -23,6 +23,9 @@ NAV_SECTIONS = {
     "renewals:quote_accept": "renewals",
     "renewals:quote_decline": "renewals",
     "renewals:calendar": "renewals",
+    # support, staff side: the work queue and the escalation queue
+    "support:queue": "support_queue",
+    "support:escalations": "support_queue",
 }
 
 

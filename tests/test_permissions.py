@@ -1183,7 +1183,17 @@ ADMIN_MODELS: dict[str, AdminModel] = {
         delete=DENIED,
     ),
     # --- support admin (tickets, holidays, replacements, onsite zones and rates) ----------
-    # tickets and their records (staff work queue):
+    # tickets and their records (staff work queue): read in the admin, never added, changed
+    # or deleted there; staff act through the portal's staff pages (and an assign action).
+    **{
+        label: AdminModel(obj, add=DENIED, change=admin_page(200, 403), delete=DENIED)
+        for label, obj in (
+            ("support.ticket", lambda pw: pw.support["tickets"]["own"].pk),
+            ("support.ticketcomment", lambda pw: pw.support["internal_note"].pk),
+            ("support.ticketattachment", lambda pw: pw.support["attachments"]["own"].pk),
+            ("support.ticketevent", lambda pw: pw.support["ticket_event"].pk),
+        )
+    },
     # holidays (SLA clock, S4):
     # advance replacement (S6) and onsite support (S7): RMAs are records staff move on with
     # actions (shipped, received); onsite zones, countries and rates are data staff edit;
@@ -1589,7 +1599,48 @@ RENEWALS_KIND_ROWS: list[Row] = [
 SUPPORT_TICKET_ROWS: list[Row] = []
 
 # --- staff: work queue, escalation queue, status, severity, assignment ---
-SUPPORT_STAFF_ROWS: list[Row] = []
+# Staff pages are for staff users only: 403 for everyone else whatever the ticket (as reseller
+# pages are for reseller users), for every method. Staff see every site's tickets: own and
+# other alike; a ticket number that does not exist is 404 for every method.
+STAFF_ONLY = {"signed_in": every(Expect(403))}
+
+
+def to_ticket_page(ctx: Context) -> str:
+    return reverse("support:ticket_detail", args=[ctx.number])
+
+
+def staff_ticket_number(pw: PermissionWorld, target: str) -> dict:
+    if target == "missing":
+        return {"number": "T-00000000"}
+    return {"number": pw.support["tickets"][target].number}
+
+
+SUPPORT_STAFF_ROWS: list[Row] = [
+    *(
+        Row(name, "-", per_role(**STAFF_ONLY, **for_each(STAFF_USERS, ok(200, 405))))
+        for name in ("support:queue", "support:escalations")
+    ),
+    # An empty POST is refused with a message (status, severity) or unassigns (assign): back
+    # to the ticket page either way.
+    *(
+        Row(
+            name,
+            target,
+            per_role(
+                **STAFF_ONLY,
+                **for_each(
+                    STAFF_USERS,
+                    every(Expect(404))
+                    if target == "missing"
+                    else page(405, Expect(302, to_ticket_page)),
+                ),
+            ),
+            kwargs=lambda pw, t=target: staff_ticket_number(pw, t),
+        )
+        for name in ("support:ticket_status", "support:ticket_severity", "support:ticket_assign")
+        for target in ("own", "other", "missing")
+    ),
+]
 
 # --- advance replacement (S6) and onsite support (S7) ---
 # A4: who finds the hardware ticket or its RMA is who sees the site (SEES; the rest 404).
