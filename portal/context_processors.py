@@ -23,6 +23,13 @@ NAV_SECTIONS = {
     "renewals:quote_accept": "renewals",
     "renewals:quote_decline": "renewals",
     "renewals:calendar": "renewals",
+    # support: the ticket list, opening a ticket, the ticket page and its forms
+    "support:tickets": "support",
+    "support:ticket_new": "support",
+    "support:ticket_create": "support",
+    "support:ticket_detail": "support",
+    "support:ticket_comment": "support",
+    "support:ticket_escalate": "support",
 }
 
 
