@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.decorators import allow_methods, guarded, site_view
 from accounts.models import Contact
 from accounts.selectors import sites_for_user
-from portal.core.pagination import list_context, paginate
+from portal.core.pagination import PAGE_SIZE, paginate
 from support import eligibility, rules, selectors
 from support.clock import clock_readings_attach
 from support.filters import TicketFilter, ticket_order
@@ -64,6 +65,22 @@ def refused_page(request, message: str, *, refusal=None, site=None, ticket=None,
 # --- the list (S1) -------------------------------------------------------------------------
 
 
+class TicketPaginator(Paginator):
+    """Sorts and slices the ids only, then reads the page's rows by id (one query: the ids
+    are a subquery): the sort then handles two narrow columns from an index instead of every
+    column of every matching ticket, which a deep page of a reseller's 100,000 tickets
+    otherwise pays for."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = self.object_list.values("pk")[bottom:top]
+        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
+
+
 @allow_methods(("GET",))
 def tickets(request):
     user = request.user
@@ -76,12 +93,16 @@ def tickets(request):
     rows = ticket_filter.qs
     if not rows.query.order_by:  # an invalid choice somewhere skips the sort's ordering
         rows = ticket_order(rows)
-    context = list_context(request, rows)
-    clock_readings_attach(context["page"].object_list, now=now())
-    # "Open only" is the default: it is not a filter the user chose.
+    page = TicketPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = clock_readings_attach(page.object_list, now=now())
     query = request.GET.copy()
     query.pop("page", None)
-    context["is_filtered"] = any(value for key, value in query.items() if key != "sort")
+    context = {
+        "page": page,
+        "querystring": query.urlencode(),
+        # "Open only" and the sort are defaults, not filters the user chose.
+        "is_filtered": any(value for key, value in query.items() if key != "sort"),
+    }
     return render(
         request,
         "support/tickets.html",
