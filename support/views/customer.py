@@ -108,7 +108,6 @@ def tickets(request):
         "support/tickets.html",
         {
             "filter": ticket_filter,
-            "show_customer": bool(user.is_staff or user.reseller_id),
             **context,
         },
     )

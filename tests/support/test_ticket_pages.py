@@ -660,6 +660,11 @@ def test_opening_emails_the_contact_and_stcs_and_severity_1_pages_on_call(client
     client.post(create_url(world.site), form_data(line, severity="1"))
     recipients = set(OutgoingEmail.objects.values_list("to", flat=True))
     assert recipients == {"caller@alpha.test", "stc@alpha.test", settings.SUPPORT_ONCALL_EMAIL}
+    page = OutgoingEmail.objects.get(to=settings.SUPPORT_ONCALL_EMAIL)
+    assert "Severity 1 ticket" in page.body_text
+    assert "Licence server stops" in page.body_text
+    opened = OutgoingEmail.objects.get(to="stc@alpha.test")
+    assert "was opened for" in opened.body_text
 
 
 def test_a_public_update_emails_the_contact_and_stcs_and_a_note_does_not(client, world):
@@ -673,6 +678,10 @@ def test_a_public_update_emails_the_contact_and_stcs_and_a_note_does_not(client,
     client.post(comment_url(ticket), {"body": "Please restart.", "submission_key": "p"})
     recipients = set(OutgoingEmail.objects.values_list("to", flat=True))
     assert recipients == {"caller@alpha.test", "stc@alpha.test"}
+    bodies = list(OutgoingEmail.objects.values_list("body_text", flat=True))
+    assert all("Please restart." in body for body in bodies)
+    assert not any("Internal only." in body for body in bodies)
+    assert all(detail_url(ticket) in body for body in bodies)
     ticket_status_change(
         ticket_id=ticket.pk,
         status=TicketStatus.IN_PROGRESS,
@@ -680,3 +689,26 @@ def test_a_public_update_emails_the_contact_and_stcs_and_a_note_does_not(client,
         now=timezone.now(),
     )
     assert OutgoingEmail.objects.count() == 4
+
+
+def test_a_non_partner_reseller_reads_its_clients_ticket_but_cannot_follow_it_up(client, world):
+    line = covered_line(world.other_site)
+    ticket = ticket_opened(world, role="other_customer", line=line)
+    client_for(client, world, "other_reseller")
+    response = client.get(detail_url(ticket))
+    assert response.status_code == 200
+    assert response.context["comment_form"] is None
+    assert escalate_url(ticket) not in response.content.decode()
+    refused = client.post(comment_url(ticket), {"body": "Hi", "submission_key": "r"})
+    assert refused.status_code == 403
+    assert not TicketComment.objects.exists()
+
+
+def test_the_partner_reseller_comments_and_escalates_for_its_client(client, world):
+    ticket = ticket_opened(world)
+    client_for(client, world, "reseller")
+    client.post(comment_url(ticket), {"body": "Partner here.", "submission_key": "p"})
+    client.post(escalate_url(ticket), {"reason": "The client's line is down all day."})
+    ticket.refresh_from_db()
+    assert TicketComment.objects.get().author == world.users["reseller"]
+    assert ticket.escalated_by == world.users["reseller"]
