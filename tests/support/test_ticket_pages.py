@@ -712,3 +712,15 @@ def test_the_partner_reseller_comments_and_escalates_for_its_client(client, worl
     ticket.refresh_from_db()
     assert TicketComment.objects.get().author == world.users["reseller"]
     assert ticket.escalated_by == world.users["reseller"]
+
+
+@pytest.mark.parametrize("sort", ["-opened", "opened", "due", "-due", "severity", "-status"])
+def test_every_sort_lists_every_ticket_once(client, world, sort):
+    make_tickets(world, 30)
+    client_for(client, world, "caller")
+    numbers = []
+    for page_number in (1, 2):
+        response = client.get(reverse("support:tickets"), {"sort": sort, "page": page_number})
+        numbers += [ticket.number for ticket in response.context["page"].object_list]
+    assert len(numbers) == 30
+    assert len(set(numbers)) == 30
