@@ -182,12 +182,12 @@ def ticket_create(request, site):
                 submission_key=data["submission_key"],
             )
         except ValidationError as error:
-            params = getattr(error, "params", None) or {}
-            if error.error_list and error.error_list[0].params:
-                params = error.error_list[0].params
-            form.refusal = params.get("refusal")
-            field = {"severity": "severity", "title": "title", "description": "description"}
-            form.add_error(field.get(error.error_list[0].code), error.messages)
+            # The service's refusal (a rule that changed since the form was shown): on the
+            # field it is about, with the reinstatement quote where it has one (S3).
+            first = error.error_list[0]
+            form.refusal = (first.params or {}).get("refusal")
+            field = first.code if first.code in ("severity", "title", "description") else None
+            form.add_error(field, error.messages)
         else:
             messages.success(
                 request,
