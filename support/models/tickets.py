@@ -182,6 +182,9 @@ class Ticket(models.Model):
         verbose_name_plural = _("tickets")
         indexes = [
             models.Index(fields=["site", "-opened_at"], name="ticket_site_opened"),
+            # The ticket list (S1): its count of open tickets and its page's ids in opening
+            # order are read from this index alone (support.views.customer.TicketPaginator).
+            models.Index(fields=["site", "status", "-opened_at"], name="ticket_site_status"),
             models.Index(fields=["-opened_at", "-id"], name="ticket_opened"),
             models.Index(fields=["status", "response_due_at"], name="ticket_status_due"),
             # The SLA monitor (S4): tickets still waiting for their first response.
