@@ -1,4 +1,7 @@
-"""Navigation by role for base.html, and which menu item is the current page."""
+"""Navigation by role for base.html, and which menu item is the current page; the brand
+of the pages (S8)."""
+
+from support.branding import brand_for_user
 
 # Review #7 item 23: the menu item a page belongs to, by URL name (request.resolver_match),
 # so base.html marks it with aria-current="page". Computed once here, not in every template.
@@ -50,3 +53,9 @@ def navigation(request) -> dict:
     else:
         role = "customer"
     return {"nav_role": role, "nav_current": _current_section(request)}
+
+
+def brand(request) -> dict:
+    """S8: the certified service partner's brand of the pages this user sees (None for
+    the plain Entitle brand); memoised on the user, so at most two queries per page."""
+    return {"brand": brand_for_user(getattr(request, "user", None))}

@@ -13,6 +13,7 @@ from licensing.models import Entitlement
 from portal import selectors as dashboard_selectors
 from portal.core.pagination import list_context
 from renewals.levels import level_panels_for_user
+from support.partner import is_partner_user, partner_flagged_site_count
 
 PENDING_SHOWN = 5  # the oldest few of each kind of pending request, with a count of the rest
 
@@ -69,5 +70,11 @@ def dashboard(request):
             **_attention(user, now=now),
             # N7/N8/N9: a customer's levels, points or licences, and the progress chart.
             "level_panels": level_panels_for_user(user=user, as_of=timezone.localdate(now)),
+            # S8: a certified service partner's client sites whose tickets are refused.
+            "partner_flagged_sites": (
+                partner_flagged_site_count(partner=user.reseller, as_of=timezone.localdate(now))
+                if is_partner_user(user)
+                else None
+            ),
         },
     )
