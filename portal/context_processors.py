@@ -1,7 +1,7 @@
 """Navigation by role for base.html, and which menu item is the current page; the brand
 of the pages (S8)."""
 
-from support.branding import brand_for_user
+from support.branding import brand_for_request
 
 # Review #7 item 23: the menu item a page belongs to, by URL name (request.resolver_match),
 # so base.html marks it with aria-current="page". Computed once here, not in every template.
@@ -57,5 +57,6 @@ def navigation(request) -> dict:
 
 def brand(request) -> dict:
     """S8: the certified service partner's brand of the pages this user sees (None for
-    the plain Entitle brand); memoised on the user, so at most two queries per page."""
-    return {"brand": brand_for_user(getattr(request, "user", None))}
+    the plain Entitle brand); kept in the session for a few minutes, so most pages pay no
+    query for it."""
+    return {"brand": brand_for_request(request)}

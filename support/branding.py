@@ -18,7 +18,8 @@ is used instead (accent_on_light). The secondary colour is only ever a decorativ
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import time
+from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef
@@ -229,9 +230,13 @@ def _user_partner(user) -> Organisation | None:
     )
 
 
+BRAND_SESSION_KEY = "support.brand"
+BRAND_SESSION_SECONDS = 5 * 60  # a change of brand (or of a user's sites) shows within this
+
+
 def brand_for_user(user) -> Brand | None:
     """S8: the brand of the pages `user` sees (see the module docstring), memoised on the
-    user object for the request: at most two queries per page, never per row."""
+    user object for the request: at most two queries, never per row."""
     if user is None:
         return None
     user.is_authenticated  # noqa: B018 (sets up request.user's lazy wrapper)
@@ -240,3 +245,27 @@ def brand_for_user(user) -> Brand | None:
     if "_support_brand" not in memo:
         memo["_support_brand"] = brand_of(_user_partner(target))
     return memo["_support_brand"]
+
+
+def brand_for_request(request) -> Brand | None:
+    """The brand of the page, kept in the session for a few minutes (the session is read and
+    saved on every request anyway): most pages pay no query for it, and none per row."""
+    user = getattr(request, "user", None)
+    session = getattr(request, "session", None)
+    if user is None or session is None or not user.is_authenticated:
+        return brand_for_user(user)
+    kept = session.get(BRAND_SESSION_KEY)
+    now = time.time()
+    if (
+        isinstance(kept, dict)
+        and kept.get("user") == user.pk
+        and 0 <= now - kept.get("at", 0) < BRAND_SESSION_SECONDS
+    ):
+        return Brand(**kept["brand"]) if kept.get("brand") else None
+    brand = brand_for_user(user)
+    session[BRAND_SESSION_KEY] = {
+        "user": user.pk,
+        "at": now,
+        "brand": asdict(brand) if brand else None,
+    }
+    return brand

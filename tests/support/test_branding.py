@@ -6,11 +6,14 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portal.core.models import OutgoingEmail
 from support.branding import (
     AA_TEXT,
+    BRAND_SESSION_KEY,
     DARK,
     LIGHT_BACKGROUND,
     WHITE,
@@ -251,3 +254,33 @@ def test_a_ticket_email_carries_the_brand_with_an_absolute_logo_url_and_readable
     logo = settings.SITE_URL + reverse("support:brand_logo", args=[world.reseller.pk])
     assert f'src="{logo}"' in email.body_html
     assert f"background: #ffff00; color: {DARK};" in email.body_html
+
+
+def _brand_queries(queries) -> list[str]:
+    return [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].startswith('SELECT "accounts_organisation"') and "EXISTS" in query["sql"]
+    ]
+
+
+def test_the_brand_is_kept_in_the_session_so_later_pages_pay_no_query_for_it(client, branded):
+    client_for(client, branded, "caller")
+    with CaptureQueriesContext(connection) as first:
+        client.get(reverse("dashboard"))
+    with CaptureQueriesContext(connection) as later:
+        page = client.get(reverse("dashboard")).content.decode()
+    assert len(_brand_queries(first)) == 1
+    assert _brand_queries(later) == []
+    assert "Reseller One Care" in page
+
+
+def test_a_brand_kept_in_the_session_is_refreshed_after_a_few_minutes(client, branded):
+    _dashboard(client, branded, "caller")
+    branded.reseller.brand_name = "Renamed Care"
+    branded.reseller.save()
+    assert "Renamed Care" not in _dashboard(client, branded, "caller")  # kept
+    session = client.session
+    session[BRAND_SESSION_KEY]["at"] -= 10 * 60
+    session.save()
+    assert "Renamed Care" in _dashboard(client, branded, "caller")
