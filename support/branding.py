@@ -22,8 +22,10 @@ import time
 from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
+from django.core import signing
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
+from django.utils.crypto import constant_time_compare
 
 from accounts.models import Organisation, Site
 from accounts.selectors import sites_for_user
@@ -172,6 +174,14 @@ class Brand:
         return hashlib.sha256(seed.encode()).hexdigest()[:10]
 
 
+def logo_signature(partner_id: int) -> str:
+    return signing.Signer(salt="support.brand_logo").signature(str(partner_id))
+
+
+def logo_signature_valid(partner_id: int, signature: str) -> bool:
+    return bool(signature) and constant_time_compare(signature, logo_signature(partner_id))
+
+
 def is_branded_partner(partner: Organisation | None) -> bool:
     return bool(partner and partner.is_certified_service_partner and partner.brand_name)
 
@@ -184,7 +194,9 @@ def brand_of(partner: Organisation | None, *, absolute: bool = False) -> Brand |
     if partner.brand_logo:
         logo = reverse("support:brand_logo", kwargs={"partner_id": partner.pk})
         if absolute:
-            logo = settings.SITE_URL + logo
+            # E-mail clients fetch images without the reader's session: the e-mails' link
+            # carries a signature that lets it through without signing in (only this logo).
+            logo = f"{settings.SITE_URL}{logo}?sig={logo_signature(partner.pk)}"
     style = ""
     if partner.brand_primary_colour:
         style = reverse("support:brand_style", kwargs={"partner_id": partner.pk})

@@ -1,7 +1,8 @@
 """Partner-branded support (S8): the brand's logo and stylesheet, and the certified service
 partner's coverage page.
 
-Who fetches a brand's logo and stylesheet: any signed-in user. They are not tenant data (a
+Who fetches a brand's logo and stylesheet: any signed-in user, and (the logo only) whoever
+follows the signed link the ticket e-mails carry. They are not tenant data (a
 partner shows its brand to everyone its portal pages and e-mails reach), so there is no
 tenant to hide them from; an organisation that is not a certified service partner with a
 brand (or has no logo) answers 404, the same as a missing one. Anonymous visitors sign in.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import mimetypes
 
+from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -22,7 +24,7 @@ from django.utils.translation import gettext as _
 from accounts.decorators import allow_methods, guarded, is_reseller_user
 from portal.core.pagination import list_context
 from support import partner as partner_selectors
-from support.branding import brand_of, branded_partner_get
+from support.branding import brand_of, branded_partner_get, logo_signature_valid
 from support.partner_filters import CoverageFilter
 
 LOGO_TYPES = {
@@ -47,9 +49,18 @@ def _cached_privately(response):
     return response
 
 
-@allow_methods(("GET",), scope=_branded_partner)
 def brand_logo(request, partner_id: int):
-    """The partner's logo, as uploaded (its content was checked in the admin)."""
+    """The partner's logo, as uploaded (its content was checked in the admin). Signed-in
+    users, and e-mail clients following the signed link of the ticket e-mails (they fetch
+    images without the reader's session); anyone else signs in first."""
+    signed = logo_signature_valid(partner_id, request.GET.get("sig", ""))
+    if not signed and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return _brand_logo(request, partner_id=partner_id)
+
+
+@allow_methods(("GET",), scope=_branded_partner, login=False)
+def _brand_logo(request, partner_id: int):
     partner = _branded_partner(request, partner_id=partner_id)
     if not partner.brand_logo:
         raise Http404

@@ -21,6 +21,7 @@ from support.branding import (
     accent_on_light,
     brand_for_user,
     contrast_ratio,
+    logo_signature,
     text_on,
 )
 from tests.accounts.factories import ContactFactory, ResellerFactory, SiteFactory, UserFactory
@@ -198,6 +199,22 @@ def test_the_logo_asks_anonymous_visitors_to_sign_in(client, branded):
     assert response["Location"].startswith(reverse("account_login"))
 
 
+def test_the_signed_logo_link_of_the_emails_needs_no_sign_in(client, branded):
+    """E-mail clients fetch images without the reader's session."""
+    url = reverse("support:brand_logo", args=[branded.reseller.pk])
+    response = client.get(f"{url}?sig={logo_signature(branded.reseller.pk)}")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+
+
+def test_a_forged_or_borrowed_logo_signature_asks_for_sign_in(client, branded):
+    url = reverse("support:brand_logo", args=[branded.reseller.pk])
+    for signature in ("forged", logo_signature(branded.other_reseller.pk)):
+        response = client.get(f"{url}?sig={signature}")
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+
+
 def test_a_reseller_that_is_not_a_partner_has_no_logo_to_serve(client, branded):
     other = brand_partner(branded.other_reseller)
     other.is_certified_service_partner = False
@@ -252,7 +269,7 @@ def test_a_ticket_email_carries_the_brand_with_an_absolute_logo_url_and_readable
     ticket = ticket_opened(world)
     email = OutgoingEmail.objects.filter(key__startswith=f"ticket:{ticket.number}:opened").first()
     logo = settings.SITE_URL + reverse("support:brand_logo", args=[world.reseller.pk])
-    assert f'src="{logo}"' in email.body_html
+    assert f'src="{logo}?sig={logo_signature(world.reseller.pk)}"' in email.body_html
     assert f"background: #ffff00; color: {DARK};" in email.body_html
 
 
