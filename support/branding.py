@@ -273,7 +273,10 @@ def brand_for_request(request) -> Brand | None:
         and kept.get("user") == user.pk
         and 0 <= now - kept.get("at", 0) < BRAND_SESSION_SECONDS
     ):
-        return Brand(**kept["brand"]) if kept.get("brand") else None
+        try:
+            return Brand(**kept["brand"]) if kept.get("brand") else None
+        except TypeError:  # kept by an earlier release with other fields: look it up again
+            pass
     brand = brand_for_user(user)
     session[BRAND_SESSION_KEY] = {
         "user": user.pk,
