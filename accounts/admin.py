@@ -1,9 +1,18 @@
 """Django admin for accounts: search, filters, list_select_related, the enrol action (A5)."""
 
+from pathlib import PurePath
+
+import filetype
 from allauth.account.models import EmailAddress
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
@@ -63,11 +72,86 @@ class AgreementInline(admin.TabularInline):
     fields = ("programme", "number", "anniversary_month")
 
 
+# S8: a partner's logo is shown on every page its clients see: a real PNG, JPEG or WebP image
+# (recognised by its content, whatever its name says), small enough for a navbar.
+BRAND_LOGO_MAX_BYTES = 512 * 1024
+BRAND_LOGO_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
+
+
+def brand_logo_checked(upload: UploadedFile) -> UploadedFile:
+    """The upload, named after what its content is (a PNG called logo.jpg is stored as
+    logo.png, so it is served as what it is); anything but a PNG, JPEG or WebP image, or
+    over 512 KB, is refused with the reason."""
+    if upload.size > BRAND_LOGO_MAX_BYTES:
+        raise ValidationError(
+            _("The logo is %(size)s; it may be at most %(limit)s."),
+            params={
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(BRAND_LOGO_MAX_BYTES),
+            },
+        )
+    upload.seek(0)
+    kind = filetype.guess(upload.read(8192))
+    upload.seek(0)
+    if kind is None or kind.mime not in BRAND_LOGO_TYPES:
+        raise ValidationError(
+            _("The logo must be a PNG, JPEG or WebP image; this file is %(what)s."),
+            params={"what": kind.mime if kind else _("not an image")},
+        )
+    upload.name = f"{PurePath(upload.name).stem or 'logo'}.{BRAND_LOGO_TYPES[kind.mime]}"
+    return upload
+
+
+class OrganisationAdminForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = (
+            "name",
+            "kind",
+            "is_certified_service_partner",
+            "brand_name",
+            "brand_logo",
+            "brand_primary_colour",
+            "brand_secondary_colour",
+        )
+        help_texts = {
+            "brand_name": _(
+                "Shown on the pages and ticket e-mails of the partner's clients and users "
+                "(S8). Required when a logo or colours are set."
+            ),
+            "brand_logo": _("A PNG, JPEG or WebP image of at most 512 KB, shown 28 px high."),
+            "brand_primary_colour": _(
+                "#RRGGBB: the navigation bar and primary buttons. Text on it is white or dark, "
+                "whichever is readable; links use a darker shade where needed (WCAG AA)."
+            ),
+            "brand_secondary_colour": _("#RRGGBB: a stripe under the navigation bar."),
+        }
+
+    def clean_brand_logo(self):
+        logo = self.cleaned_data.get("brand_logo")
+        if isinstance(logo, UploadedFile):
+            return brand_logo_checked(logo)
+        return logo
+
+    def clean(self):
+        data = super().clean()
+        branded = data.get("brand_logo") or any(
+            data.get(name) for name in ("brand_primary_colour", "brand_secondary_colour")
+        )
+        if branded and not data.get("brand_name"):
+            self.add_error(
+                "brand_name", _("Give the brand a name: the logo and colours are shown with it.")
+            )
+        return data
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "is_certified_service_partner", "created_at")
+    form = OrganisationAdminForm
+    list_display = ("name", "kind", "is_certified_service_partner", "brand_name", "created_at")
     list_filter = ("kind", "is_certified_service_partner")
     search_fields = ("name", "brand_name")
+    readonly_fields = ("brand_logo_preview",)
     fieldsets = (
         (None, {"fields": ("name", "kind")}),
         (
@@ -77,6 +161,7 @@ class OrganisationAdmin(admin.ModelAdmin):
                     "is_certified_service_partner",
                     "brand_name",
                     "brand_logo",
+                    "brand_logo_preview",
                     "brand_primary_colour",
                     "brand_secondary_colour",
                 )
@@ -84,6 +169,21 @@ class OrganisationAdmin(admin.ModelAdmin):
         ),
     )
     inlines = [AgreementInline]
+
+    @admin.display(description=_("logo as shown"))
+    def brand_logo_preview(self, obj):
+        """The logo as the portal serves it (S8: only a certified service partner's, with a
+        brand name, is served)."""
+        if not (obj and obj.brand_logo and obj.is_certified_service_partner and obj.brand_name):
+            return _(
+                "(shown once the organisation is a certified service partner with a "
+                "brand name and a logo)"
+            )
+        return format_html(
+            '<img src="{}" alt="{}" height="28">',
+            reverse("support:brand_logo", kwargs={"partner_id": obj.pk}),
+            obj.brand_name,
+        )
 
 
 @admin.register(Agreement)

@@ -40,3 +40,20 @@ def site_coverage_counts(*, site_ids: list[int], as_of) -> dict[int, dict[str, i
         for site_id, counts in (answer or {}).items():
             merged.setdefault(site_id, {}).update(counts)
     return merged
+
+
+# S8: the Clients page flags a certified service partner's clients whose sites hold hardware
+# its support does not cover (their tickets are refused). Sent with `reseller`, `customer_ids`
+# and `as_of`; a receiver returns {customer_id: number of such sites}; support answers it
+# (support/receivers.py), in one query for the page.
+client_flags_requested = Signal()
+
+
+def client_flagged_site_counts(*, reseller, customer_ids: list[int], as_of) -> dict[int, int]:
+    merged: dict[int, int] = {}
+    for _receiver, answer in client_flags_requested.send(
+        sender=None, reseller=reseller, customer_ids=customer_ids, as_of=as_of
+    ):
+        for customer_id, count in (answer or {}).items():
+            merged[customer_id] = merged.get(customer_id, 0) + count
+    return merged

@@ -1,4 +1,7 @@
-"""Navigation by role for base.html, and which menu item is the current page."""
+"""Navigation by role for base.html, and which menu item is the current page; the brand
+of the pages (S8)."""
+
+from support.branding import brand_for_request
 
 # Review #7 item 23: the menu item a page belongs to, by URL name (request.resolver_match),
 # so base.html marks it with aria-current="page". Computed once here, not in every template.
@@ -60,3 +63,10 @@ def navigation(request) -> dict:
     else:
         role = "customer"
     return {"nav_role": role, "nav_current": _current_section(request)}
+
+
+def brand(request) -> dict:
+    """S8: the certified service partner's brand of the pages this user sees (None for
+    the plain Entitle brand); kept in the session for a few minutes, so most pages pay no
+    query for it."""
+    return {"brand": brand_for_request(request)}

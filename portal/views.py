@@ -14,6 +14,7 @@ from portal import selectors as dashboard_selectors
 from portal.core.pagination import list_context
 from renewals.levels import level_panels_for_user
 from support.clock import clock_readings_attach
+from support.partner import is_partner_user, partner_flagged_site_count
 from support.selectors import ticket_rows_for_user
 
 PENDING_SHOWN = 5  # the oldest few of each kind of pending request, with a count of the rest
@@ -81,5 +82,11 @@ def dashboard(request):
             # N7/N8/N9: a customer's levels, points or licences, and the progress chart.
             "level_panels": level_panels_for_user(user=user, as_of=timezone.localdate(now)),
             **_open_tickets(user, now=now),
+            # S8: a certified service partner's client sites whose tickets are refused.
+            "partner_flagged_sites": (
+                partner_flagged_site_count(partner=user.reseller, as_of=timezone.localdate(now))
+                if is_partner_user(user)
+                else None
+            ),
         },
     )

@@ -1,14 +1,18 @@
 """Support's reactions to the layers below: quote kinds for onsite visits (S7) and unreturned
 replacement units (S6) are registered with renewals' machinery, and accepting such a quote
-books the visit or settles the unit (renewals.signals.quote_accepted). Sections per feature."""
+books the visit or settles the unit (renewals.signals.quote_accepted); a certified service
+partner's Clients page asks which clients have uncovered hardware (S8,
+accounts.signals.client_flags_requested). Sections per feature."""
 
 from __future__ import annotations
 
 from django.dispatch import receiver
 
+from accounts.signals import client_flags_requested
 from renewals.kinds import register_builder
 from renewals.models import Quote
 from renewals.signals import quote_accepted
+from support.partner import client_flagged_site_counts
 from support.services.onsite import ONSITE, onsite_booked, onsite_draft
 from support.services.replacements import UNRETURNED_UNIT, rma_unit_draft, rma_unit_paid
 
@@ -34,3 +38,13 @@ def onsite_accepted(sender, *, quote, as_of, **_kwargs) -> None:
     """S7: accepting the onsite quote books the visit."""
     if quote.kind == ONSITE:
         onsite_booked(quote=quote, as_of=as_of)
+
+
+# --- S8: partner-branded support (a partner's clients flagged on its Clients page) ---
+
+
+@receiver(client_flags_requested)
+def flag_clients_with_uncovered_hardware(sender, *, reseller, customer_ids, as_of, **kwargs):
+    if not reseller.is_certified_service_partner or not customer_ids:
+        return {}
+    return client_flagged_site_counts(partner=reseller, customer_ids=customer_ids, as_of=as_of)

@@ -30,5 +30,7 @@ urlpatterns = [
     path("tickets/<str:number>/onsite/", replacements.onsite_request, name="onsite_request"),
     # --- partner-branded support (S8) ---
     path("brands/<int:partner_id>/logo/", partner.brand_logo, name="brand_logo"),
+    # The brand's colours as a stylesheet: the production CSP allows no inline styles.
+    path("brands/<int:partner_id>/style.css", partner.brand_style, name="brand_style"),
     path("partner/coverage/", partner.partner_coverage, name="partner_coverage"),
 ]

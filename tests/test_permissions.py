@@ -1863,8 +1863,37 @@ SUPPORT_SERVICE_ROWS: list[Row] = [
     ),
 ]
 
+
 # --- partner-branded support (S8) ---
-SUPPORT_PARTNER_ROWS: list[Row] = []
+# A branded certified partner's logo and stylesheet are for any signed-in user (not tenant
+# data: its clients' pages and e-mails show them); a reseller that is not a branded partner
+# has none (404, whoever asks). The coverage page is a reseller page for certified partners:
+# other resellers 403 (with the reason), customers and staff 403 as on every reseller page.
+def partner_id(target: str) -> Callable[[PermissionWorld], dict]:
+    def kwargs(pw: PermissionWorld) -> dict:
+        partner = pw.support["partner"] if target == "own" else pw.world.other_reseller
+        return {"partner_id": partner.pk}
+
+    return kwargs
+
+
+SUPPORT_PARTNER_ROWS: list[Row] = [
+    *(
+        Row(
+            key,
+            target,
+            per_role(signed_in=ok(200, 405) if target == "own" else every(Expect(404))),
+            kwargs=partner_id(target),
+        )
+        for key in ("support:brand_logo", "support:brand_style")
+        for target in ("own", "other")
+    ),
+    Row(
+        "support:partner_coverage",
+        "-",
+        per_role(**RESELLER_ONLY, reseller=ok(200, 405), other_reseller=every(Expect(403))),
+    ),
+]
 
 
 ROWS = [

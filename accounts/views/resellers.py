@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from accounts import selectors, services
 from accounts.decorators import client_in_scope, reseller_view, site_view
 from accounts.forms import EnrolmentForm
-from accounts.signals import site_coverage_counts
+from accounts.signals import client_flagged_site_counts, site_coverage_counts
 from accounts.views.common import confirm_page
 from portal.core.forms import apply_errors
 from portal.core.pagination import paginate
@@ -21,8 +21,28 @@ from portal.core.pagination import paginate
 
 @reseller_view
 def reseller_clients(request):
-    customers = selectors.clients_with_enrolment_for_reseller(reseller=request.user.reseller)
-    return render(request, "accounts/reseller_clients.html", {"page": paginate(request, customers)})
+    reseller = request.user.reseller
+    customers = selectors.clients_with_enrolment_for_reseller(reseller=reseller)
+    page = paginate(request, customers)
+    page.object_list = list(page.object_list)
+    # S8: a certified service partner sees which clients have sites with uncovered hardware
+    # (one query for the page, answered by support through the signal).
+    flagged = (
+        client_flagged_site_counts(
+            reseller=reseller,
+            customer_ids=[customer.pk for customer in page.object_list],
+            as_of=timezone.localdate(),
+        )
+        if reseller.is_certified_service_partner
+        else {}
+    )
+    for customer in page.object_list:
+        customer.flagged_site_count = flagged.get(customer.pk, 0)
+    return render(
+        request,
+        "accounts/reseller_clients.html",
+        {"page": page, "is_service_partner": reseller.is_certified_service_partner},
+    )
 
 
 @reseller_view(scope=client_in_scope)
