@@ -1082,6 +1082,15 @@ ADMIN_SITE_ROWS += [
     ),
 ]
 
+# S4: staff with the "add holiday" permission seed a country's holidays from the admin.
+ADMIN_SITE_ROWS += [
+    Row(
+        "admin:support_holiday_seed",
+        "-",
+        admin_expect(staff=DENIED, superuser=admin_page(200, 200)),  # empty form: errors
+    ),
+]
+
 
 def saved(ctx: Context) -> str:
     """Where the admin goes after saving a change form: the model's changelist."""
@@ -1183,7 +1192,8 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     ),
     # --- support admin (tickets, holidays, replacements, onsite zones and rates) ----------
     # tickets and their records (staff work queue):
-    # holidays (SLA clock, S4):
+    # holidays (SLA clock, S4): data staff edit (and seed: admin:support_holiday_seed).
+    "support.holiday": AdminModel(lambda pw: pw.support["holiday"].pk),
     # advance replacement (S6) and onsite support (S7):
     # partner-branded support (S8):
 }

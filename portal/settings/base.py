@@ -289,6 +289,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "renewals.tasks.commitment_invitations_task",
         "schedule": crontab(hour=3, minute=10),
     },
+    # --- support (S4) ---
+    # The SLA monitor: at-risk and breached tickets, support staff told once each.
+    "support-sla-monitor": {
+        "task": "support.tasks.sla_monitor_task",
+        "schedule": timedelta(minutes=5),
+    },
 }
 
 # Enrolment and invitations (A5)
