@@ -4,11 +4,12 @@ and support staff are told once for each ticket.
 
 Set-based: the instants were stored when the ticket was opened (or its severity changed), so
 a pass reads two partial indexes (`ticket_awaiting_risk`, `ticket_awaiting_due`), never a
-calendar. Per kind and chunk of ids:
+calendar. Per kind:
 
-- the ids are selected `FOR UPDATE SKIP LOCKED` (PostgreSQL): two runs at once take disjoint
-  tickets, and the UPDATE re-checks `… IS NULL`, so no ticket is marked (or told of) twice;
-- one UPDATE marks them, one INSERT … SELECT writes their internal history events;
+- one SELECT of the due ids, `FOR UPDATE SKIP LOCKED` on PostgreSQL: two runs at once take
+  disjoint tickets; each chunked UPDATE re-checks `… IS NULL` and only the rows it changed
+  count (re-read by the marker when fewer changed), so no ticket is marked or told twice;
+- per chunk, one UPDATE marks them, one INSERT … SELECT writes their internal history events;
 - after all chunks, ONE digest e-mail per kind goes to the support staff through the outbox
   (E1), listing the first DIGEST_LINES tickets and "and N more": the page of record is the
   staff queue. The key names the run's instant and the first and last ids, so the same run
