@@ -87,7 +87,9 @@ def add_counted_time(
     """The instant when `amount` of counted time has passed since `start`."""
     _require_aware(start)
     if counts_around_the_clock(severity):
-        return (start + amount).astimezone(UTC)
+        # In UTC: aware arithmetic in one zone is wall-clock arithmetic, and a night with a
+        # daylight-saving change is an hour shorter or longer than its wall clock says.
+        return start.astimezone(UTC) + amount
     local_start = start.astimezone(calendar.zone)
     remaining = amount
     for opens, closes in _windows(local_start, calendar):
@@ -107,6 +109,7 @@ def counted_between(
     """Counted time from `start` to `end` (negative when `end` is before `start`)."""
     _require_aware(start)
     _require_aware(end)
+    start, end = start.astimezone(UTC), end.astimezone(UTC)  # elapsed time, not wall-clock
     if end < start:
         return -counted_between(end, start, severity=severity, calendar=calendar)
     if counts_around_the_clock(severity):

@@ -1083,6 +1083,15 @@ ADMIN_SITE_ROWS += [
     ),
 ]
 
+# S4: staff with the "add holiday" permission seed a country's holidays from the admin.
+ADMIN_SITE_ROWS += [
+    Row(
+        "admin:support_holiday_seed",
+        "-",
+        admin_expect(staff=DENIED, superuser=admin_page(200, 200)),  # empty form: errors
+    ),
+]
+
 
 def saved(ctx: Context) -> str:
     """Where the admin goes after saving a change form: the model's changelist."""
@@ -1194,7 +1203,8 @@ ADMIN_MODELS: dict[str, AdminModel] = {
             ("support.ticketevent", lambda pw: pw.support["ticket_event"].pk),
         )
     },
-    # holidays (SLA clock, S4):
+    # holidays (SLA clock, S4): data staff edit (and seed: admin:support_holiday_seed).
+    "support.holiday": AdminModel(lambda pw: pw.support["holiday"].pk),
     # advance replacement (S6) and onsite support (S7): RMAs are records staff move on with
     # actions (shipped, received); onsite zones, countries and rates are data staff edit;
     # onsite requests are records.

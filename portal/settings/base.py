@@ -292,8 +292,14 @@ CELERY_BEAT_SCHEDULE = {
     },
     # --- support (N10, S6): overdue returns of advance-replacement units ---
     "support-flag-overdue-returns": {
-        "task": "support.tasks_replacements.replacements_overdue_flag_task",
+        "task": "support.tasks.replacements_overdue_flag_task",
         "schedule": crontab(hour=5, minute=40),
+    },
+    # --- support (S4) ---
+    # The SLA monitor: at-risk and breached tickets, support staff told once each.
+    "support-sla-monitor": {
+        "task": "support.tasks.sla_monitor_task",
+        "schedule": timedelta(minutes=5),
     },
 }
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from licensing.models import CoveragePeriod, Entitlement, Product
 from support.models import (
+    Holiday,
     OnsiteCountry,
     OnsiteRate,
     OnsiteRequest,
@@ -138,6 +139,11 @@ def add_support(world, entitlements: dict[str, Entitlement]) -> dict:
         actor=world.users["staff"],
         description="Unassigned",
         is_internal=True,
+    )
+
+    # --- holidays (SLA clock, S4): a public holiday of the own site's country ---
+    objects["holiday"] = Holiday.objects.create(
+        country=world.site.country, day=today.replace(month=12, day=25), name="Christmas Day"
     )
 
     # --- advance replacement (S6) and onsite support (S7): a covered hardware unit at each
