@@ -17,6 +17,7 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -199,8 +200,6 @@ def test_a_lapsed_product_is_refused_with_the_reinstatement_link(new_context, su
 def partner_world(transactional_db):
     """A certified service partner with a brand and a logo, its user (MFA), a client site with
     a covered hardware unit and its STC."""
-    from django.core.files.base import ContentFile
-
     partner = ResellerFactory(
         name="Northwind Partners",
         is_certified_service_partner=True,
