@@ -5,14 +5,15 @@ from django.utils import timezone
 from accounts.demo import DEMO_PASSWORD, demo_data_load
 from licensing.demo import licensing_demo_load
 from renewals.demo import renewals_demo_load
+from support.demo import support_demo_load
 
 
 class Command(BaseCommand):
     # Here, in the highest app with demo data: the catalogue and orders are licensing's, the
-    # renewal notices renewals' (layers: licensing never imports renewals).
+    # renewal notices renewals', the tickets support's (layers: imports go one way, down).
     help = (
-        "Load the demo organisations, sites, one user per role, orders and the renewal "
-        "notices due today (safe to run again)."
+        "Load the demo organisations, sites, one user per role, orders, the renewal "
+        "notices due today and support tickets (safe to run again)."
     )
 
     def handle(self, *args, **options):
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         today = timezone.localdate()
         licensing_demo_load(as_of=today)
         renewals_demo_load(as_of=today)
+        support_demo_load(now=timezone.now())
         self.stdout.write(
             self.style.SUCCESS("Demo data is loaded. Sign in at http://127.0.0.1:8000 with:")
         )
