@@ -41,27 +41,31 @@ def _python() -> str:
     return found
 
 
-def ensure_venv(*, postgres: bool) -> Path:
-    """The venv's python, installing first when the venv is missing or its pins changed."""
-    wanted = REQUIREMENTS.read_bytes() + (b"psycopg[binary]" if postgres else b"")
-    stamp = VENV / "bench-requirements.sha256"
-    digest = hashlib.sha256(wanted).hexdigest()
-    python = VENV / "bin" / "python"
-    if python.exists() and stamp.exists() and stamp.read_text() == digest:
-        return python
-    shutil.rmtree(VENV, ignore_errors=True)
-    made = _run([_python(), "-m", "venv", str(VENV)])
-    if made.returncode:
-        raise HelpdeskUnavailableError(f"python3.11 -m venv failed: {made.stderr[-2000:]}")
-    packages = ["-r", str(REQUIREMENTS)] + (["psycopg[binary]"] if postgres else [])
+def _pip_install(python: Path, *packages: str) -> None:
     installed = _run(
         [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *packages]
     )
     if installed.returncode:
         raise HelpdeskUnavailableError(
-            f"pip install django-helpdesk==2.6.1 failed: {installed.stderr[-2000:]}"
+            f"pip install {' '.join(packages)} failed: {installed.stderr[-2000:]}"
         )
-    stamp.write_text(digest)
+
+
+def ensure_venv(*, postgres: bool) -> Path:
+    """The venv's python, installing first when the venv is missing or its pins changed (and
+    psycopg when the run is on PostgreSQL)."""
+    stamp = VENV / "bench-requirements.sha256"
+    digest = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
+    python = VENV / "bin" / "python"
+    if not (python.exists() and stamp.exists() and stamp.read_text() == digest):
+        shutil.rmtree(VENV, ignore_errors=True)
+        made = _run([_python(), "-m", "venv", str(VENV)])
+        if made.returncode:
+            raise HelpdeskUnavailableError(f"python3.11 -m venv failed: {made.stderr[-2000:]}")
+        _pip_install(python, "-r", str(REQUIREMENTS))
+        stamp.write_text(digest)
+    if postgres and _run([str(python), "-c", "import psycopg"]).returncode:
+        _pip_install(python, "psycopg[binary]>=3.2")
     return python
 
 
