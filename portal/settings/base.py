@@ -289,6 +289,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "renewals.tasks.commitment_invitations_task",
         "schedule": crontab(hour=3, minute=10),
     },
+    # --- support (N10, S6): overdue returns of advance-replacement units ---
+    "support-flag-overdue-returns": {
+        "task": "support.tasks_replacements.replacements_overdue_flag_task",
+        "schedule": crontab(hour=5, minute=40),
+    },
 }
 
 # Enrolment and invitations (A5)

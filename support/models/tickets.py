@@ -265,6 +265,10 @@ class TicketComment(models.Model):
         return f"{self.ticket_id} {kind} {self.pk}"
 
     def get_additional_data(self) -> dict:
+        # A7: the site's history (shown to its customers) holds public comments only; an
+        # internal note's audit entry is for staff, outside any site's history.
+        if self.is_internal:
+            return {"internal_ticket_id": self.ticket_id}
         return {"site_id": self.ticket.site_id}
 
 

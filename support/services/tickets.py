@@ -124,7 +124,7 @@ def ticket_open(
         existing = Ticket.objects.filter(submission_key=submission_key).first()
         if existing is not None:
             return existing
-    site = Site.objects.select_for_update().select_related("reseller").get(pk=site_id)
+    site = Site.objects.select_for_update(of=("self",)).select_related("reseller").get(pk=site_id)
     as_of = site.local_date(now)
     refusal = eligibility.site_refusal(actor, site, as_of=as_of)
     if refusal is not None:

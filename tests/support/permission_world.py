@@ -16,6 +16,10 @@ from django.utils import timezone
 
 from licensing.models import CoveragePeriod, Entitlement, Product
 from support.models import (
+    OnsiteCountry,
+    OnsiteRate,
+    OnsiteRequest,
+    OnsiteZone,
     ReplacementRequest,
     Ticket,
     TicketAttachment,
@@ -164,6 +168,30 @@ def add_support(world, entitlements: dict[str, Entitlement]) -> dict:
             return_due_on=today + timedelta(days=13),
         )
         for target in ("own", "other")
+    }
+    # S7: both sites are in Poland (tests.accounts.factories.SiteFactory): its zone, the
+    # zone's hardware rate (the migration's defaults may already hold them: set, not add),
+    # and an onsite request on the own hardware ticket, quoted without a quote yet.
+    zone, _created = OnsiteZone.objects.update_or_create(code="EU", defaults={"name": "Europe"})
+    objects["onsite_zone"] = zone
+    objects["onsite_country"], _created = OnsiteCountry.objects.update_or_create(
+        country="PL", defaults={"zone": zone}
+    )
+    objects["onsite_rate"], _created = OnsiteRate.objects.update_or_create(
+        zone=zone,
+        product_kind=Product.Kind.HARDWARE,
+        defaults={"price": Decimal("450.00"), "currency": "EUR"},
+    )
+    objects["onsite_requests"] = {
+        "own": OnsiteRequest.objects.create(
+            ticket=hardware_tickets["own"],
+            reason="The phone needs a technician.",
+            requested_by=openers["own"],
+            requested_at=now - timedelta(days=1),
+            zone=zone,
+            price=Decimal("450.00"),
+            currency="EUR",
+        )
     }
 
     # --- partner-branded support (S8): the own site's partner has a brand with a logo ---
