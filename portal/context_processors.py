@@ -23,6 +23,16 @@ NAV_SECTIONS = {
     "renewals:quote_accept": "renewals",
     "renewals:quote_decline": "renewals",
     "renewals:calendar": "renewals",
+    # support, staff side: the work queue and the escalation queue
+    "support:queue": "support_queue",
+    "support:escalations": "support_queue",
+    # support: the ticket list, opening a ticket, the ticket page and its forms
+    "support:tickets": "support",
+    "support:ticket_new": "support",
+    "support:ticket_create": "support",
+    "support:ticket_detail": "support",
+    "support:ticket_comment": "support",
+    "support:ticket_escalate": "support",
 }
 
 

@@ -13,6 +13,8 @@ from licensing.models import Entitlement
 from portal import selectors as dashboard_selectors
 from portal.core.pagination import list_context
 from renewals.levels import level_panels_for_user
+from support.clock import clock_readings_attach
+from support.selectors import ticket_rows_for_user
 
 PENDING_SHOWN = 5  # the oldest few of each kind of pending request, with a count of the rest
 
@@ -43,6 +45,15 @@ def _attention(user, *, now) -> dict:
     }
 
 
+def _open_tickets(user, *, now) -> dict:
+    """S1/S4: a customer's newest open tickets with their clocks (at most three queries)."""
+    if user.is_staff or user.reseller_id:
+        return {}
+    found = _pending(ticket_rows_for_user(user).open().order_by("-opened_at", "-pk"))
+    found["rows"] = clock_readings_attach(found["rows"], now=now)
+    return {"open_tickets": found}
+
+
 @allow_methods(("GET",))
 def dashboard(request):
     """Customers see their sites, agreements and anniversaries; resellers their client sites;
@@ -69,5 +80,6 @@ def dashboard(request):
             **_attention(user, now=now),
             # N7/N8/N9: a customer's levels, points or licences, and the progress chart.
             "level_panels": level_panels_for_user(user=user, as_of=timezone.localdate(now)),
+            **_open_tickets(user, now=now),
         },
     )

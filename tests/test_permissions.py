@@ -1183,7 +1183,17 @@ ADMIN_MODELS: dict[str, AdminModel] = {
         delete=DENIED,
     ),
     # --- support admin (tickets, holidays, replacements, onsite zones and rates) ----------
-    # tickets and their records (staff work queue):
+    # tickets and their records (staff work queue): read in the admin, never added, changed
+    # or deleted there; staff act through the portal's staff pages (and an assign action).
+    **{
+        label: AdminModel(obj, add=DENIED, change=admin_page(200, 403), delete=DENIED)
+        for label, obj in (
+            ("support.ticket", lambda pw: pw.support["tickets"]["own"].pk),
+            ("support.ticketcomment", lambda pw: pw.support["internal_note"].pk),
+            ("support.ticketattachment", lambda pw: pw.support["attachments"]["own"].pk),
+            ("support.ticketevent", lambda pw: pw.support["ticket_event"].pk),
+        )
+    },
     # holidays (SLA clock, S4):
     # advance replacement (S6) and onsite support (S7): RMAs are records staff move on with
     # actions (shipped, received); onsite zones, countries and rates are data staff edit;
@@ -1586,10 +1596,194 @@ RENEWALS_KIND_ROWS: list[Row] = [
 # --- support (SPEC §4): one section per feature; each adds its rows to its own list -------
 
 # --- tickets: lists, the new-ticket form, the ticket page, comments, escalation, downloads ---
-SUPPORT_TICKET_ROWS: list[Row] = []
+
+
+def ticket_number(pw: PermissionWorld, target: str) -> dict:
+    return {"number": pw.support["tickets"][target].number}
+
+
+def ticket_attachment(pw: PermissionWorld, target: str) -> dict:
+    return {"attachment_id": pw.support["attachments"][target].pk}
+
+
+# support.rules: who sees a site's tickets (ticket.view) -- everyone who sees the site in the
+# world; who opens and follows them up (S2: the own site's reseller is a certified service
+# partner, the other site's is not; a site administrator follows up but does not open).
+TICKET_SEES = {
+    "own": frozenset({"primary", "site_admin", "stc", "caller", "reseller", "staff", "superuser"}),
+    "other": frozenset({"other_customer", "other_reseller", "staff", "superuser"}),
+}
+TICKET_OPENERS = {
+    "own": frozenset({"primary", "stc", "caller", "reseller", "staff", "superuser"}),
+    "other": frozenset({"other_customer", "staff", "superuser"}),
+}
+TICKET_FOLLOW_UP = {
+    "own": TICKET_OPENERS["own"] | {"site_admin"},
+    "other": TICKET_OPENERS["other"],
+}
+# S5: escalation is the customer's (or its partner's) request, never support's own.
+TICKET_ESCALATE = {target: roles - set(STAFF_USERS) for target, roles in TICKET_FOLLOW_UP.items()}
+
+
+def ticket_expect(
+    target: str, holders: Mapping[str, frozenset[str]], get: int | Expect, post: int | Expect
+) -> Callable[[str, str], Expect]:
+    """A page about one ticket (or its site): another tenant's is a 404 for every method
+    (A4); a visible one without the permission 403 for every method; else `page`."""
+
+    def expect(role: str, method: str) -> Expect:
+        if role == "anonymous":
+            return LOGIN
+        if role not in TICKET_SEES[target]:
+            return Expect(404)
+        if role not in holders[target]:
+            return Expect(403)
+        return page(get, post)[method]
+
+    return expect
+
+
+def ticket_create_expect(target: str) -> Callable[[str, str], Expect]:
+    """S2: the new-ticket form is a site page: whoever sees the site gets it, and those who
+    may not open tickets there get the refusal with its reason (403) for GET and POST; an
+    empty POST re-renders the form with its errors."""
+
+    def expect(role: str, method: str) -> Expect:
+        if role == "anonymous":
+            return LOGIN
+        if role not in TICKET_SEES[target]:
+            return Expect(404)
+        if role not in TICKET_OPENERS[target]:
+            return page(403, 403)[method]
+        return page(200, 200)[method]
+
+    return expect
+
+
+def to_ticket_create(target: str) -> Callable[[Context], str]:
+    def location(ctx: Context) -> str:
+        site = ctx.pw.world.site if target == "own" else ctx.pw.world.other_site
+        return reverse("support:ticket_create", kwargs={"number": site.number})
+
+    return location
+
+
+SUPPORT_TICKET_ROWS: list[Row] = [
+    # S1: everyone signed in has a ticket list (their own tickets only, A4).
+    Row("support:tickets", "-", per_role(signed_in=ok(200, 405))),
+    # Choosing the site: a user with one site (every world user but staff) goes straight to
+    # its form, which gives the refusal where there is one.
+    Row(
+        "support:ticket_new",
+        "-",
+        per_role(
+            signed_in=ok(200, 405),
+            **for_each(
+                ("primary", "site_admin", "stc", "caller", "reseller"),
+                page(Expect(302, to_ticket_create("own")), 405),
+            ),
+            **for_each(
+                ("other_customer", "other_reseller"),
+                page(Expect(302, to_ticket_create("other")), 405),
+            ),
+        ),
+    ),
+    *(
+        Row(
+            "support:ticket_create",
+            target,
+            ticket_create_expect(target),
+            kwargs=lambda pw, t=target: {
+                "number": (pw.world.site if t == "own" else pw.world.other_site).number
+            },
+        )
+        for target in ("own", "other")
+    ),
+    *(
+        row
+        for target in ("own", "other")
+        for row in (
+            Row(
+                "support:ticket_detail",
+                target,
+                ticket_expect(target, TICKET_SEES, 200, 405),
+                kwargs=lambda pw, t=target: ticket_number(pw, t),
+            ),
+            # POST only: an empty comment re-renders the page with the form's errors.
+            Row(
+                "support:ticket_comment",
+                target,
+                ticket_expect(target, TICKET_FOLLOW_UP, 405, 200),
+                kwargs=lambda pw, t=target: ticket_number(pw, t),
+            ),
+            # S5: an empty reason re-renders the form with its errors.
+            Row(
+                "support:ticket_escalate",
+                target,
+                ticket_expect(target, TICKET_ESCALATE, 200, 200),
+                kwargs=lambda pw, t=target: ticket_number(pw, t),
+            ),
+            Row(
+                "support:attachment_download",
+                target,
+                ticket_expect(target, TICKET_SEES, 200, 405),
+                kwargs=lambda pw, t=target: ticket_attachment(pw, t),
+            ),
+        )
+    ),
+    # S1: an internal note's attachment is not there for anyone but support staff (404,
+    # every method), as if it did not exist.
+    Row(
+        "support:attachment_download",
+        "internal",
+        per_role(signed_in=every(Expect(404)), **for_each(STAFF_USERS, page(200, 405))),
+        kwargs=lambda pw: ticket_attachment(pw, "internal"),
+    ),
+]
 
 # --- staff: work queue, escalation queue, status, severity, assignment ---
-SUPPORT_STAFF_ROWS: list[Row] = []
+# Staff pages are for staff users only: 403 for everyone else whatever the ticket (as reseller
+# pages are for reseller users), for every method. Staff see every site's tickets: own and
+# other alike; a ticket number that does not exist is 404 for every method.
+STAFF_ONLY = {"signed_in": every(Expect(403))}
+
+
+def to_ticket_page(ctx: Context) -> str:
+    return reverse("support:ticket_detail", args=[ctx.number])
+
+
+def staff_ticket_number(pw: PermissionWorld, target: str) -> dict:
+    if target == "missing":
+        return {"number": "T-00000000"}
+    return {"number": pw.support["tickets"][target].number}
+
+
+SUPPORT_STAFF_ROWS: list[Row] = [
+    *(
+        Row(name, "-", per_role(**STAFF_ONLY, **for_each(STAFF_USERS, ok(200, 405))))
+        for name in ("support:queue", "support:escalations")
+    ),
+    # An empty POST is refused with a message (status, severity) or unassigns (assign): back
+    # to the ticket page either way.
+    *(
+        Row(
+            name,
+            target,
+            per_role(
+                **STAFF_ONLY,
+                **for_each(
+                    STAFF_USERS,
+                    every(Expect(404))
+                    if target == "missing"
+                    else page(405, Expect(302, to_ticket_page)),
+                ),
+            ),
+            kwargs=lambda pw, t=target: staff_ticket_number(pw, t),
+        )
+        for name in ("support:ticket_status", "support:ticket_severity", "support:ticket_assign")
+        for target in ("own", "other", "missing")
+    ),
+]
 
 # --- advance replacement (S6) and onsite support (S7) ---
 # A4: who finds the hardware ticket or its RMA is who sees the site (SEES; the rest 404).

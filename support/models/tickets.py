@@ -6,7 +6,8 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.lookups import IsNull
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ScopedQuerySet
@@ -181,6 +182,9 @@ class Ticket(models.Model):
         verbose_name_plural = _("tickets")
         indexes = [
             models.Index(fields=["site", "-opened_at"], name="ticket_site_opened"),
+            # The ticket list (S1): its count of open tickets and its page's ids in opening
+            # order are read from this index alone (support.views.customer.TicketPaginator).
+            models.Index(fields=["site", "status", "-opened_at"], name="ticket_site_status"),
             models.Index(fields=["-opened_at", "-id"], name="ticket_opened"),
             models.Index(fields=["status", "response_due_at"], name="ticket_status_due"),
             # The SLA monitor (S4): tickets still waiting for their first response.
@@ -193,6 +197,16 @@ class Ticket(models.Model):
                 fields=["response_due_at"],
                 name="ticket_awaiting_due",
                 condition=Q(first_response_at__isnull=True),
+            ),
+            # The staff work queue's order (support.selectors.STAFF_QUEUE_SORTS): open
+            # tickets, those awaiting their first response first, soonest due first, so
+            # page 1 and a deep page read the index instead of sorting every open ticket.
+            models.Index(
+                IsNull(F("first_response_at"), True).desc(),
+                F("response_due_at"),
+                F("id"),
+                name="ticket_queue",
+                condition=Q(status__in=OPEN_STATUSES),
             ),
             models.Index(
                 fields=["escalated_at"],

@@ -124,6 +124,7 @@ def ticket_open(
         existing = Ticket.objects.filter(submission_key=submission_key).first()
         if existing is not None:
             return existing
+    # of=self: the reseller is an outer join, which PostgreSQL cannot lock.
     site = Site.objects.select_for_update(of=("self",)).select_related("reseller").get(pk=site_id)
     as_of = site.local_date(now)
     refusal = eligibility.site_refusal(actor, site, as_of=as_of)

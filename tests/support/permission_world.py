@@ -24,6 +24,7 @@ from support.models import (
     Ticket,
     TicketAttachment,
     TicketComment,
+    TicketEvent,
 )
 from support.services.tickets import sla_targets_for
 
@@ -127,7 +128,17 @@ def add_support(world, entitlements: dict[str, Entitlement]) -> dict:
     )
     objects["attachments"] = attachments
 
-    # --- staff work queue, escalation ---
+    # --- staff work queue, escalation: the own ticket's internal note and a staff-only
+    # history event (its assignment, as ticket_assign records it) ---
+    objects["internal_note"] = note
+    objects["ticket_event"] = TicketEvent.objects.create(
+        ticket=tickets["own"],
+        kind=TicketEvent.Kind.ASSIGNED,
+        happened_at=now,
+        actor=world.users["staff"],
+        description="Unassigned",
+        is_internal=True,
+    )
 
     # --- advance replacement (S6) and onsite support (S7): a covered hardware unit at each
     # site, a ticket about it, and an RMA already shipped ---
