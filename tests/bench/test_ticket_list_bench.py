@@ -36,6 +36,9 @@ PAGE_SIZE = 25
 LAST_PAGE = 10**6  # past the end: the paginator answers with the last page
 BARE_RATIO_TARGET = 3.0
 HELPDESK_RATIO_TARGET = 10.0
+# The reseller's list over all its tickets (it opens on the open ones): every one of the
+# 100,000 is on some page.
+RESELLER_LIST = "?status=any"
 
 
 def report(text: str) -> None:
@@ -88,10 +91,13 @@ def timed(client: Client, url: str) -> dict:
     }
 
 
-def list_figures(client: Client, url_name: str, scope: str) -> dict:
+def list_figures(client: Client, url: str, scope: str) -> dict:
     """Page 1 and the last page of a list, and the bare page for each."""
-    url = reverse(url_name)
-    figures = {"page 1": timed(client, url), "last page": timed(client, f"{url}?page={LAST_PAGE}")}
+    joiner = "&" if "?" in url else "?"
+    figures = {
+        "page 1": timed(client, url),
+        "last page": timed(client, f"{url}{joiner}page={LAST_PAGE}"),
+    }
     last = figures["last page"]["page"]
     figures["bare page 1"] = timed(client, f"/bench/bare-tickets/{scope}/")
     figures["bare last page"] = timed(
@@ -117,11 +123,12 @@ def report_list(title: str, figures: dict) -> dict:
 @pytest.fixture(scope="module")
 def reseller_list(world, django_db_blocker):
     with django_db_blocker.unblock():
-        big = list_figures(signed_in(world.reseller), "support:tickets", "reseller")
+        url = reverse("support:tickets") + RESELLER_LIST
+        big = list_figures(signed_in(world.reseller), url, "reseller")
         small_client = signed_in(world.small_reseller)
         small = {
-            "page 1": timed(small_client, reverse("support:tickets")),
-            "last page": timed(small_client, f"{reverse('support:tickets')}?page={LAST_PAGE}"),
+            "page 1": timed(small_client, url),
+            "last page": timed(small_client, f"{url}&page={LAST_PAGE}"),
         }
     return big, small
 
@@ -130,7 +137,7 @@ def reseller_list(world, django_db_blocker):
 def staff_queue(world, django_db_blocker):
     with django_db_blocker.unblock():
         client = signed_in(world.staff)
-        big = list_figures(client, "support:queue", "staff")
+        big = list_figures(client, reverse("support:queue"), "staff")
         # The same queue with the big reseller's tickets gone (10,000 left), then put back.
         with transaction.atomic():
             with connection.cursor() as cursor:
@@ -158,14 +165,16 @@ def test_the_reseller_ticket_list_runs_the_same_queries_whatever_the_page_or_siz
     reseller_list,
 ):
     big, small = reseller_list
-    report_list("support:tickets, reseller with 500 sites and 100,000 tickets", big)
+    report_list(
+        f"support:tickets ({RESELLER_LIST}), reseller with 500 sites and 100,000 tickets", big
+    )
     report(
         f"  10,000 tickets: page 1 {small['page 1']['seconds'] * 1000:.1f} ms "
         f"{small['page 1']['queries']} queries, last page (page {small['last page']['page']:,}) "
         f"{small['last page']['seconds'] * 1000:.1f} ms {small['last page']['queries']} queries"
     )
     assert big["page 1"]["rows"] == PAGE_SIZE
-    assert big["last page"]["page"] > 100
+    assert big["last page"]["page"] == BIG_TICKETS // PAGE_SIZE
     assert (
         big["page 1"]["queries"]
         == big["last page"]["queries"]
@@ -176,7 +185,7 @@ def test_the_reseller_ticket_list_runs_the_same_queries_whatever_the_page_or_siz
 
 def test_the_staff_queue_runs_the_same_queries_whatever_the_page_or_size(staff_queue):
     big, small = staff_queue
-    report_list("support:queue, staff, over 110,000 tickets", big)
+    report_list("support:queue (open tickets, its default), staff, over 110,000 tickets", big)
     report(
         f"  10,000 tickets: page 1 {small['page 1']['seconds'] * 1000:.1f} ms "
         f"{small['page 1']['queries']} queries, last page (page {small['last page']['page']:,}) "

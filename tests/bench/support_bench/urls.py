@@ -8,6 +8,7 @@ from django.urls import include, path
 
 from support.models import Ticket
 from support.models.tickets import OPEN_STATUSES
+from support.selectors import queue_awaiting_first
 
 PAGE_SIZE = 25
 ROWS = Template(
@@ -24,10 +25,17 @@ COLUMNS = (
     "response_due_at",
     "site__number",
 )
-# What each list shows by default: (filter on the user, filter on the tickets, order).
+# What each list shows as the bench asks for it: (filter on the user, filter on the tickets,
+# order). The reseller's list with ?status=any (all 100,000 tickets, newest first, its
+# default order); the staff queue as it opens (open tickets, waiting for a first response
+# first, soonest due first).
 SCOPES = {
     "reseller": (True, {}, ("-opened_at", "-pk")),
-    "staff": (False, {"status__in": OPEN_STATUSES}, ("response_due_at", "pk")),
+    "staff": (
+        False,
+        {"status__in": OPEN_STATUSES},
+        (queue_awaiting_first(), "response_due_at", "pk"),
+    ),
 }
 
 
