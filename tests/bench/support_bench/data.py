@@ -289,6 +289,9 @@ def restored_or_built() -> Iterator[TicketWorld]:
             with closing(sqlite3.connect(partial)) as saved:
                 live.backup(saved)
             partial.rename(path)
+            for stale in CACHE_DIR.glob("support-*.sqlite3"):  # older data or schema
+                if stale != path:
+                    stale.unlink()
         yield _world(time.perf_counter() - started, restored=restored)
     finally:
         pristine.backup(live)
