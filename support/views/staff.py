@@ -66,7 +66,7 @@ def queue(request):
     ticket_filter = StaffQueueFilter(
         request.GET, queryset=staff_queue(user=request.user), user=request.user
     )
-    context = list_context(request, ticket_filter.qs)
+    context = list_context(request, ticket_filter.qs, by_ids=True)
     clock_readings_attach(context["page"].object_list, now=now())
     return render(
         request,
@@ -81,7 +81,7 @@ def escalations(request):
     ticket_filter = EscalationFilter(
         request.GET, queryset=escalation_queue(user=request.user), user=request.user
     )
-    context = list_context(request, ticket_filter.qs)
+    context = list_context(request, ticket_filter.qs, by_ids=True)
     clock_readings_attach(context["page"].object_list, now=now())
     return render(
         request,
