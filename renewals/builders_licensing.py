@@ -31,6 +31,7 @@ from renewals.kinds import (
     LineDraft,
     QuoteDraft,
     default_valid_until,
+    one_line_draft,
     register_builder,
     reinstatement_period,
 )
@@ -217,29 +218,16 @@ def move_fee_draft(*, move: LicenceMove, as_of: date) -> QuoteDraft:
         "new": move.new_machine_id,
         "why": move.explanation,
     }
-    return QuoteDraft(
+    return one_line_draft(
+        site=site,
         kind=MOVE_FEE,
-        agreement_id=site.agreement_id,
-        reseller_id=site.reseller_id,
-        site_id=site.pk,
+        entitlement=entitlement,
+        action="fee",
+        description=description,
+        price=move.fee,
+        currency=move.currency,
         series_key=move_series_key(move.pk),
         valid_until=default_valid_until(as_of),
-        lines=[
-            LineDraft(
-                site_id=site.pk,
-                product_id=entitlement.product_id,
-                entitlement_id=entitlement.pk,
-                edition_id=entitlement.edition_id,
-                version_id=entitlement.version_id,
-                action="fee",
-                description=description[:300],
-                quantity=1,
-                base_price=move.fee,
-                unit_price=move.fee,
-                amount=move.fee,
-            )
-        ],
-        currency=move.currency,
         subject={"move": move.pk, "rule": move.rule},
     )
 

@@ -70,6 +70,49 @@ class QuoteDraft:
     subject: dict = field(default_factory=dict)
 
 
+def one_line_draft(
+    *,
+    kind: str,
+    site,
+    entitlement,
+    action: str,
+    description: str,
+    price: Decimal,
+    currency: str,
+    series_key: str,
+    valid_until: date,
+    subject: dict,
+) -> QuoteDraft:
+    """A quote of one line about one entitlement at its site, at a fixed price: the shape of
+    the fee and service kinds (L8 move fee; support's onsite visit S7 and unreturned unit
+    S6), at the entitlement's site `site`."""
+    return QuoteDraft(
+        kind=kind,
+        agreement_id=site.agreement_id,
+        reseller_id=site.reseller_id,
+        site_id=site.pk,
+        series_key=series_key,
+        valid_until=valid_until,
+        lines=[
+            LineDraft(
+                site_id=site.pk,
+                product_id=entitlement.product_id,
+                entitlement_id=entitlement.pk,
+                edition_id=entitlement.edition_id,
+                version_id=entitlement.version_id,
+                action=action,
+                description=description[:300],
+                quantity=1,
+                base_price=price,
+                unit_price=price,
+                amount=price,
+            )
+        ],
+        currency=currency,
+        subject=subject,
+    )
+
+
 LineApplier = Callable[..., None]  # (*, line, entitlement, accepted_on) -> None
 _APPLIERS: dict[str, LineApplier] = {}
 _BUILDERS: dict[str, Callable[..., QuoteDraft]] = {}

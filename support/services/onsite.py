@@ -25,7 +25,7 @@ from accounts.models import Site, User
 from licensing.models import Product
 from portal.core.audit import acting_as
 from portal.core.mail import email_queue
-from renewals.kinds import LineDraft, QuoteDraft, builder_for, default_valid_until
+from renewals.kinds import QuoteDraft, builder_for, default_valid_until, one_line_draft
 from renewals.models import Quote
 from renewals.services.quotes import quote_issue
 from support import rules
@@ -104,29 +104,16 @@ def onsite_draft(*, onsite: OnsiteRequest, as_of: date) -> QuoteDraft:
         "product": ticket.product.name,
         "zone": onsite.zone.name,
     }
-    return QuoteDraft(
+    return one_line_draft(
+        site=site,
         kind=ONSITE,
-        agreement_id=site.agreement_id,
-        reseller_id=site.reseller_id,
-        site_id=site.pk,
+        entitlement=entitlement,
+        action="service",
+        description=description,
+        price=onsite.price,
+        currency=onsite.currency,
         series_key=onsite_series_key(ticket.pk, onsite.pk),
         valid_until=default_valid_until(as_of),
-        lines=[
-            LineDraft(
-                site_id=site.pk,
-                product_id=ticket.product_id,
-                entitlement_id=entitlement.pk,
-                edition_id=entitlement.edition_id,
-                version_id=entitlement.version_id,
-                action="service",
-                description=description[:300],
-                quantity=1,
-                base_price=onsite.price,
-                unit_price=onsite.price,
-                amount=onsite.price,
-            )
-        ],
-        currency=onsite.currency,
         subject={"onsite_request": onsite.pk, "ticket": ticket.pk},
     )
 

@@ -34,7 +34,7 @@ from licensing.models import Product
 from portal.core.audit import acting_as
 from portal.core.batch import JobSummary
 from portal.core.mail import email_queue, email_render
-from renewals.kinds import LineDraft, QuoteDraft, builder_for, default_valid_until
+from renewals.kinds import QuoteDraft, builder_for, default_valid_until, one_line_draft
 from renewals.models import Quote
 from renewals.services.quotes import quote_issue
 from support import eligibility, rules
@@ -454,29 +454,16 @@ def rma_unit_draft(*, replacement: ReplacementRequest, as_of: date) -> QuoteDraf
         "product": product.name,
         "number": replacement.number,
     }
-    return QuoteDraft(
+    return one_line_draft(
+        site=site,
         kind=UNRETURNED_UNIT,
-        agreement_id=site.agreement_id,
-        reseller_id=site.reseller_id,
-        site_id=site.pk,
+        entitlement=entitlement,
+        action="fee",
+        description=description,
+        price=product.list_price,
+        currency=product.currency,
         series_key=rma_unit_series_key(replacement.pk),
         valid_until=default_valid_until(as_of),
-        lines=[
-            LineDraft(
-                site_id=site.pk,
-                product_id=product.pk,
-                entitlement_id=entitlement.pk,
-                edition_id=entitlement.edition_id,
-                version_id=entitlement.version_id,
-                action="fee",
-                description=description[:300],
-                quantity=1,
-                base_price=product.list_price,
-                unit_price=product.list_price,
-                amount=product.list_price,
-            )
-        ],
-        currency=product.currency,
         subject={"replacement": replacement.pk, "ticket": replacement.ticket_id},
     )
 
