@@ -24,6 +24,15 @@ def _holidays_by_country(tickets: list[Ticket]) -> dict[str, frozenset]:
     return {country: frozenset(days) for country, days in found.items()}
 
 
+def _clock_stopped_at(ticket: Ticket):
+    """S4: the clock stops at the first public response; a ticket resolved or closed without
+    one stopped counting then (it shows as answered late or in time, not as overdue for
+    ever)."""
+    if ticket.first_response_at is not None or ticket.is_open:
+        return ticket.first_response_at
+    return ticket.resolved_at or ticket.closed_at or ticket.updated_at
+
+
 def clock_readings(tickets: Iterable[Ticket], *, now: datetime) -> dict[int, ClockReading]:
     """Each ticket's reading at `now` (tickets come with their site loaded)."""
     tickets = list(tickets)
@@ -40,7 +49,7 @@ def clock_readings(tickets: Iterable[Ticket], *, now: datetime) -> dict[int, Clo
             severity=ticket.severity,
             calendar=calendar,
             now=now,
-            responded_at=ticket.first_response_at,
+            responded_at=_clock_stopped_at(ticket),
         )
     return readings
 

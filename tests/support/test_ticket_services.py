@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from portal.core.models import OutgoingEmail
+from support.clock import clock_readings
 from support.models import Ticket, TicketEvent, TicketStatus
 from support.services.tickets import (
     ticket_assign,
@@ -176,3 +177,14 @@ def test_escalation_needs_a_reason_and_happens_once(world, settings):
             actor=world.users["caller"],
             now=FRIDAY_1630_UTC,
         )
+
+
+def test_a_ticket_closed_without_a_response_stops_its_clock(world):
+    ticket = ticket_opened(world, severity=1, now=FRIDAY_1630_UTC)
+    staff = world.users["staff"]
+    for status in ("acknowledged", "in_progress", "resolved"):
+        ticket_status_change(ticket_id=ticket.pk, status=status, actor=staff, now=FRIDAY_1630_UTC)
+    ticket.refresh_from_db()
+    later = FRIDAY_1630_UTC.replace(day=20)
+    reading = clock_readings([ticket], now=later)[ticket.pk]
+    assert reading.state == "met"  # resolved within the target, not "overdue" ever after
