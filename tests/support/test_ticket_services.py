@@ -20,7 +20,7 @@ from support.services.tickets import (
 from tests.accounts.factories import ContactFactory, UserFactory
 from tests.support.factories import covered_line, lapsed_line, ticket_opened
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 FRIDAY_1630_UTC = datetime(2026, 12, 4, 16, 30, tzinfo=UTC)
 
