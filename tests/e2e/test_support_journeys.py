@@ -260,3 +260,11 @@ def test_a_partner_user_sees_its_brand_and_opens_an_rma(new_context, partner_wor
     # S9/S8: the client's STC hears of it, in the partner's brand.
     message = mailbox.wait_for(to="ewa@kowal.test", subject=ticket.number)
     assert "Northwind Care" in message["Subject"]
+    # The partner's other support pages, audited too: the onsite request (S7) and the
+    # hardware coverage of its client sites (S8: all covered here, so nothing is flagged).
+    page.goto(f"/support/tickets/{ticket.number}/onsite/")
+    expect(page.get_by_role("heading").first).to_be_visible()
+    page.goto("/support/partner/coverage/")
+    expect(
+        page.get_by_role("heading", name="Hardware coverage of your client sites")
+    ).to_be_visible()
