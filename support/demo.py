@@ -110,7 +110,7 @@ def support_demo_load(*, now: datetime) -> int:
         for site in Site.objects.filter(number__in=["1000001", "1000002", "1000003"])
     }
     warsaw, krakow, gdansk = sites["1000001"], sites["1000002"], sites["1000003"]
-    down = _ticket(
+    _ticket(  # a severity 1 just opened: on-call is paged (S9)
         warsaw,
         "sev1",
         user="caller@demo.entitle.test",
@@ -173,7 +173,6 @@ def support_demo_load(*, now: datetime) -> int:
             reason="We need an answer before the laptops ship on Friday.",
             now=now,
         )
-    del down
     phone = _ticket(
         gdansk,
         "hw",

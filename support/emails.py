@@ -124,8 +124,7 @@ def oncall_page_queue(ticket: Ticket, *, reason: str) -> None:
         context={
             "ticket": ticket,
             "reason": reason,
-            "link": settings.SITE_URL
-            + reverse("support:ticket_detail", kwargs={"number": ticket.number}),
+            "link": ticket_link(ticket),
         },
         language="en",
         about={"ticket": ticket.number},
@@ -162,8 +161,7 @@ def escalation_emails_queue(ticket: Ticket) -> None:
         template="support/ticket_escalated",
         context={
             "ticket": ticket,
-            "link": settings.SITE_URL
-            + reverse("support:ticket_detail", kwargs={"number": ticket.number}),
+            "link": ticket_link(ticket),
         },
         language="en",
         about={"ticket": ticket.number},

@@ -108,6 +108,7 @@ def test_internal_notes_are_never_emailed(world):
         internal=True,
     )
     assert OutgoingEmail.objects.count() == before
+    assert not OutgoingEmail.objects.filter(body_text__contains="secret").exists()
     assert not any("secret" in message.body for message in mail.outbox)
 
 
