@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test test-postgres bench lint format install install-dev migrate demo totp clean
+.PHONY: run test test-postgres bench lint format install install-dev migrate demo totp clean messages catalogues
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,23 @@ install: $(BIN)/uv
 install-dev: $(BIN)/uv
 	$(BIN)/uv sync --frozen --inexact
 
-var:
+var: catalogues
 	mkdir -p var/mail var/broker/queue var/broker/processed var/broker/control var/cache var/media
+
+# E2: the translation catalogues (locale/<language>/LC_MESSAGES/django.po, kept in git) are
+# compiled here with Babel (pure Python: no GNU gettext needed at set-up); `make messages`
+# (a developer's step, needs xgettext) extracts new strings into them.
+LANGUAGES_TRANSLATED := pl zh_Hant
+CATALOGUES := $(foreach l,$(LANGUAGES_TRANSLATED),locale/$(l)/LC_MESSAGES/django.mo)
+catalogues: $(CATALOGUES)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po | $(BIN)/uv
+	@test -x $(BIN)/pybabel || $(BIN)/uv sync --frozen --inexact --no-dev
+	$(BIN)/pybabel --quiet compile -l $* -i $< -o $@
+
+messages: install-dev
+	$(MANAGE) makemessages $(foreach l,$(LANGUAGES_TRANSLATED),-l $(l)) --add-location file \
+		--ignore=.venv --ignore=var --ignore=tests --ignore=staticfiles --no-obsolete
 
 migrate: install var
 	$(MANAGE) migrate --noinput
