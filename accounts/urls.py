@@ -35,6 +35,7 @@ urlpatterns = [
     ),
     path("invitations/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
     path("profile/", profile.profile, name="profile"),
+    path("language/", profile.language_set, name="language"),
     path("reseller/clients/", resellers.reseller_clients, name="reseller_clients"),
     path(
         "reseller/clients/<int:customer_id>/",

@@ -10,7 +10,7 @@ from django.contrib.auth import logout
 from django.core.files.uploadhandler import FileUploadHandler
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
@@ -153,3 +153,25 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         return response
+
+
+class UserLanguageMiddleware:
+    """E2: a signed-in user's pages are in the language on their profile (which e-mails follow
+    too); anonymous visitors get LocaleMiddleware's choice (the switcher's cookie, else the
+    browser's Accept-Language). After AuthenticationMiddleware; LocaleMiddleware's response
+    half then sends Content-Language for the language used here."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.language:
+            try:
+                language = translation.get_supported_language_variant(user.language)
+            except LookupError:
+                language = None
+            if language and language != request.LANGUAGE_CODE:
+                translation.activate(language)
+                request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)

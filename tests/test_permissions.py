@@ -627,6 +627,15 @@ ACCOUNT_ROWS = [
         kwargs=fixed(token="forged-token"),
     ),
     Row("accounts:profile", "-", per_role(signed_in=ok(200, 200))),  # empty form: errors
+    # E2: the language switcher is POST only, for everyone; no language chosen → back home.
+    Row(
+        "accounts:language",
+        "-",
+        per_role(
+            anonymous=page(405, Expect(302, to("dashboard"))),
+            signed_in=page(405, Expect(302, to("dashboard"))),
+        ),
+    ),
     Row(
         "accounts:reseller_clients",
         "-",

@@ -13,6 +13,7 @@ from accounts.services.contacts import (
     contact_revoke_access,
     contact_update,
     profile_update,
+    user_language_set,
     user_invite,
 )
 from accounts.services.enrolment import (
@@ -49,6 +50,7 @@ __all__ = [
     "invitation_revoke",
     "invitation_token",
     "profile_update",
+    "user_language_set",
     "site_create_and_enrol",
     "site_enrol",
     "site_number_confirm",

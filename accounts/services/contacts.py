@@ -210,6 +210,15 @@ def profile_update(*, user: User, first_name: str, last_name: str, language: str
     return user
 
 
+def user_language_set(*, user: User, language: str) -> User:
+    """E2: the language the user's pages and e-mails are in (the language switcher)."""
+    if user.language != language:
+        with acting_as(user):
+            user.language = language
+            user.save(update_fields=["language"])
+    return user
+
+
 @transaction.atomic
 def user_invite(
     *, site: Site, actor: User, name: str, email: str, role: str, language: str, now: datetime

@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # E2: the signed-in user's own language, over LocaleMiddleware's cookie/browser choice.
+    "portal.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After MessageMiddleware: it tells the signed-out user why with a message (A6).
     "portal.middleware.SessionLifetimeMiddleware",
