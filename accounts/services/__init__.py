@@ -13,8 +13,8 @@ from accounts.services.contacts import (
     contact_revoke_access,
     contact_update,
     profile_update,
-    user_language_set,
     user_invite,
+    user_language_set,
 )
 from accounts.services.enrolment import (
     EnrolmentRequest,
@@ -50,10 +50,10 @@ __all__ = [
     "invitation_revoke",
     "invitation_token",
     "profile_update",
-    "user_language_set",
     "site_create_and_enrol",
     "site_enrol",
     "site_number_confirm",
     "site_welcome_resend",
     "user_invite",
+    "user_language_set",
 ]

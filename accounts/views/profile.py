@@ -12,8 +12,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from accounts import selectors, services
-from accounts.forms import ProfileForm
 from accounts.decorators import guarded
+from accounts.forms import ProfileForm
 from accounts.views.common import GET_POST
 
 
