@@ -77,7 +77,7 @@ def move_quote(facts: MoveFacts) -> MoveQuote:
             percent_of(OFFLINE_PERCENT, facts.list_price),
             str(
                 _(
-                    "Offline-activated licences move for 50 % of the current list price, "
+                    "Offline-activated licences move for 50 percent of the current list price, "
                     "whatever their age or upgrades."
                 )
             ),

@@ -20,7 +20,7 @@ def move_blocker(entitlement: Entitlement) -> str:
     if entitlement.product.delivery != Product.Delivery.ONLINE:
         return _(
             "Offline-activated licences are moved by ordering keys for the new computer "
-            "(50 % of the current list price)."
+            "(50 percent of the current list price)."
         )
     if entitlement.quantity < 1:
         return _("No licences of this entitlement are left at this site.")

@@ -43,7 +43,9 @@ class Product(models.Model):
         _("reinstatement price"),
         null=True,
         blank=True,
-        help_text=_("Leave empty for 60 % of the list price. Must exceed the annual S&S price."),
+        help_text=_(
+            "Leave empty for 60 percent of the list price. Must exceed the annual S&S price."
+        ),
         **PRICE,
     )
     points_per_unit = models.PositiveIntegerField(_("points per unit (PA)"), default=0)

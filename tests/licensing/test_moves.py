@@ -700,7 +700,7 @@ def test_an_offline_licence_fee_is_in_words_and_local_money_for_customers(
     assert "€16,000.00" in detail
     assert "L8." not in detail
     assert "L8." not in move_page
-    assert "50 % of the current list price" in move_page
+    assert "50 percent of the current list price" in move_page
     client_for(client, world, "staff")
     assert "L8.7" in client.get(detail_url(dear_licence)).content.decode()
 
