@@ -10,11 +10,13 @@ from celery import shared_task
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import translation
 
 from accounts.models import Site, User
 from licensing.models import Entitlement, Order, PoEDocument
 from licensing.models.documents import RenderedDocument
 from licensing.selectors import order_entitlements
+from portal.core.formatting import portal_language
 from portal.core.jobs import enqueue_on_commit
 from portal.core.pdf import render_pdf
 
@@ -83,7 +85,7 @@ def _site_current_entitlements(site: Site) -> QuerySet[Entitlement]:
     )
 
 
-def poe_snapshot(*, site: Site, order: Order | None) -> dict:
+def poe_snapshot(*, site: Site, order: Order | None, language: str = "en") -> dict:
     entitlements = order_entitlements(order=order) if order else _site_current_entitlements(site)
     return {
         "customer": site.customer.name,
@@ -93,6 +95,9 @@ def poe_snapshot(*, site: Site, order: Order | None) -> dict:
         "order_number": order.number if order else "",
         "order_date": order.ordered_on.isoformat() if order else "",
         "lines": poe_lines(entitlements),
+        # E2: the reader's language is part of the document (its words, dates), so a Polish
+        # and an English PoE of the same day are two documents, each reproducible.
+        "language": language,
     }
 
 
@@ -101,10 +106,18 @@ def fingerprint(snapshot: dict) -> str:
 
 
 @transaction.atomic
-def poe_issue(*, site: Site, order: Order | None, actor: User | None, as_of: date) -> PoEDocument:
-    """Issue (or reuse the identical one issued `as_of`) PoE for a site or an order. Small
-    documents are rendered at once; large ones are queued for the worker (state "pending")."""
-    snapshot = poe_snapshot(site=site, order=order)
+def poe_issue(
+    *,
+    site: Site,
+    order: Order | None,
+    actor: User | None,
+    as_of: date,
+    language: str | None = None,
+) -> PoEDocument:
+    """Issue (or reuse the identical one issued `as_of`) PoE for a site or an order, in
+    `language` (default: the active one, i.e. the reader's). Small documents are rendered at
+    once; large ones are queued for the worker (state "pending")."""
+    snapshot = poe_snapshot(site=site, order=order, language=portal_language(language))
     digest = fingerprint(snapshot)
     existing = (
         PoEDocument.objects.filter(site=site, order=order, issued_on=as_of, fingerprint=digest)
@@ -128,12 +141,20 @@ def poe_issue(*, site: Site, order: Order | None, actor: User | None, as_of: dat
 
 
 def poe_render(*, document: PoEDocument) -> PoEDocument:
-    """Render the stored snapshot to the PDF file (the same snapshot gives the same bytes)."""
-    pdf = render_pdf(
-        "pdf/poe.html",
-        {"doc": document, "snapshot": document.snapshot, "verify_path": f"/verify/{document.code}"},
-        identifier=document.code,
-    )
+    """Render the stored snapshot to the PDF file (the same snapshot gives the same bytes), in
+    the snapshot's language — also in the worker, which has no reader's language of its own."""
+    language = document.snapshot.get("language", "en")
+    with translation.override(language):
+        pdf = render_pdf(
+            "pdf/poe.html",
+            {
+                "doc": document,
+                "snapshot": document.snapshot,
+                "language": language,
+                "verify_path": f"/verify/{document.code}",
+            },
+            identifier=document.code,
+        )
     name = f"poe-{document.snapshot['site_number']}-{document.code}.pdf"
     return document_store(document, name=name, pdf=pdf)
 
@@ -151,9 +172,10 @@ def poe_render_task(document_id: int) -> None:
 
 def poe_is_current(document: PoEDocument) -> bool:
     """A PoE is current while the entitlements it lists are unchanged."""
-    return fingerprint(poe_snapshot(site=document.site, order=document.order)) == (
-        document.fingerprint
-    )
+    language = document.snapshot.get("language", "en")
+    return fingerprint(
+        poe_snapshot(site=document.site, order=document.order, language=language)
+    ) == (document.fingerprint)
 
 
 def poe_verify(code: str) -> tuple[PoEDocument | None, bool]:

@@ -14,6 +14,7 @@ from celery import shared_task
 from django.db import transaction
 from django.db.models import Count, FilteredRelation, Prefetch, Q, QuerySet
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from accounts.models import Contact, Site, User
 from licensing.models import (
@@ -26,6 +27,7 @@ from licensing.models import (
 )
 from licensing.poe import document_render_in_worker, document_render_or_queue, document_store
 from licensing.status import EntitlementStatus, status_conditions, status_expression
+from portal.core.formatting import portal_language
 from portal.core.pdf import html_to_pdf
 
 CSV_COLUMNS = [
@@ -206,27 +208,36 @@ def statement_csv_header(*, with_prices: bool) -> list[str]:
     return [c for c in CSV_COLUMNS if with_prices or c not in PRICE_COLUMNS]
 
 
-def statement_pdf(*, site: Site, as_of: date, with_prices: bool) -> bytes:
-    """The whole statement as a PDF (E3: the same data on the same day, the same bytes)."""
+def statement_pdf(
+    *, site: Site, as_of: date, with_prices: bool, language: str | None = None
+) -> bytes:
+    """The whole statement as a PDF (E3: the same data on the same day in the same language,
+    the same bytes); E2: in `language`, by default the reader's (the active one)."""
+    language = portal_language(language)
     return html_to_pdf(
-        statement_pdf_html(site=site, as_of=as_of, with_prices=with_prices),
-        identifier=f"statement:{site.number}:{as_of.isoformat()}",
+        statement_pdf_html(site=site, as_of=as_of, with_prices=with_prices, language=language),
+        identifier=f"statement:{site.number}:{as_of.isoformat()}:{language}",
     )
 
 
-def statement_pdf_html(*, site: Site, as_of: date, with_prices: bool) -> str:
-    return render_to_string(
-        "pdf/statement.html",
-        {
-            "site": site,
-            "as_of": as_of,
-            "registration": statement_registration(site=site, as_of=as_of),
-            "orders": statement_orders(site=site, as_of=as_of),
-            "others": statement_other_entitlements(site=site, as_of=as_of),
-            "with_prices": with_prices,
-            "consumable": Product.Kind.CONSUMABLE,
-        },
-    )
+def statement_pdf_html(
+    *, site: Site, as_of: date, with_prices: bool, language: str | None = None
+) -> str:
+    language = portal_language(language)
+    with translation.override(language):
+        return render_to_string(
+            "pdf/statement.html",
+            {
+                "site": site,
+                "as_of": as_of,
+                "language": language,
+                "registration": statement_registration(site=site, as_of=as_of),
+                "orders": statement_orders(site=site, as_of=as_of),
+                "others": statement_other_entitlements(site=site, as_of=as_of),
+                "with_prices": with_prices,
+                "consumable": Product.Kind.CONSUMABLE,
+            },
+        )
 
 
 # --- large statements render in the worker, as large PoEs do (review #7 item 2) -----------
@@ -268,7 +279,14 @@ def statement_document_request(
 
 
 def statement_render(*, document: StatementDocument) -> StatementDocument:
-    pdf = statement_pdf(site=document.site, as_of=document.as_of, with_prices=document.with_prices)
+    # E2: in the requester's language (the worker has no reader's language of its own).
+    requester = document.requested_by
+    pdf = statement_pdf(
+        site=document.site,
+        as_of=document.as_of,
+        with_prices=document.with_prices,
+        language=requester.language if requester else None,
+    )
     return document_store(document, name=statement_filename(document), pdf=pdf)
 
 

@@ -30,7 +30,6 @@ from datetime import date
 from decimal import Decimal
 
 from celery import shared_task
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
@@ -44,7 +43,7 @@ from licensing.poe import (
     document_store,
     fingerprint,
 )
-from portal.core.formatting import format_day, format_money
+from portal.core.formatting import format_day, format_money, portal_language
 from portal.core.money import money
 from portal.core.pdf import render_pdf
 from renewals.models import Quote, QuoteDocument, QuoteLine
@@ -109,16 +108,6 @@ def _amount(value) -> str:
 
 def _iso(value: date | None) -> str:
     return value.isoformat() if value else ""
-
-
-def quote_pdf_language(language: str | None = None) -> str:
-    """One of the portal's languages (the PDF's words, dates and money follow it)."""
-    codes = [code for code, _name in settings.LANGUAGES]
-    language = (language or translation.get_language() or "").lower()
-    if language in codes:
-        return language
-    base = language.split("-")[0]
-    return next((code for code in codes if code.split("-")[0] == base), codes[0])
 
 
 def quote_pdf_snapshot(*, quote: Quote, audience: str, language: str) -> dict:
@@ -362,7 +351,7 @@ def quote_document_issue(
     Not durable: a caller may issue the PDF inside its own transaction (e.g. with a quote's
     e-mails)."""
     snapshot = quote_pdf_snapshot(
-        quote=quote, audience=audience, language=quote_pdf_language(language)
+        quote=quote, audience=audience, language=portal_language(language)
     )
     digest = fingerprint(snapshot)
     document = QuoteDocument.objects.filter(quote=quote, fingerprint=digest).first()

@@ -14,6 +14,7 @@ from decimal import Decimal
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_currency
+from django.conf import settings
 from django.utils import translation
 
 from portal.core.money import money
@@ -21,6 +22,21 @@ from portal.core.money import money
 # English pages are written for a European audience (EUR prices, day-month dates).
 _LOCALE_OF_LANGUAGE = {"en": "en_GB"}
 FALLBACK_LOCALE = "en_GB"
+
+
+def portal_language(language: str | None = None) -> str:
+    """One of the portal's languages (settings.LANGUAGES) for `language`, else the active one:
+    what a document rendered for a reader (a PDF, an e-mail) is written in. "pl-PL" → "pl",
+    "zh-Hant-TW" → "zh-hant"; anything unknown → the first (English)."""
+    codes = [code for code, _name in settings.LANGUAGES]
+    language = (language or translation.get_language() or "").lower()
+    if language in codes:
+        return language
+    for code in codes:
+        if language.startswith(code + "-"):
+            return code
+    base = language.split("-")[0]
+    return next((code for code in codes if code.split("-")[0] == base), codes[0])
 
 
 def babel_locale(language: str | None = None) -> Locale:

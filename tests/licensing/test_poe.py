@@ -19,6 +19,7 @@ from licensing import poe, services
 from licensing.models import Edition, Entitlement, Order, PoEDocument, Product, Version
 from licensing.tasks import poe_render_task
 from portal.core import pdf
+from portal.core.formatting import format_day
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +102,8 @@ def licensed(world):
 
 def pdf_text(data: bytes) -> str:
     reader = PdfReader(io.BytesIO(data))
-    return "\n".join(page.extract_text() for page in reader.pages)
+    # No-break spaces (inside a date, "1\u00a0Nov\u00a02026") read as spaces.
+    return "\n".join(page.extract_text() for page in reader.pages).replace("\u00a0", " ")
 
 
 def download(client, url: str) -> bytes:
@@ -133,8 +135,9 @@ def test_site_poe_lists_every_current_entitlement_with_what_l4_requires(client, 
         "6.0",
         atlas.poe_number,
         beacon.poe_number,
-        f"{atlas.coverage_start:%Y-%m-%d} – {atlas.coverage_end:%Y-%m-%d}",
-        f"Issue date {timezone.localdate():%Y-%m-%d}",
+        # E2: dates in the reader's locale (English here: "1 Nov 2026").
+        f"{format_day(atlas.coverage_start)} – {format_day(atlas.coverage_end)}",
+        f"Issue date {format_day(timezone.localdate())}",
         document.code,
         f"/verify/{document.code}",
     ):
@@ -169,7 +172,7 @@ def test_order_poe_lists_the_order_and_its_entitlements(client, world, licensed)
     document = PoEDocument.objects.get(order=order)
     assert document.kind == PoEDocument.Kind.ORDER
     assert f"Order {order.number}" in text
-    assert f"Order date {order.ordered_on:%Y-%m-%d}" in text
+    assert f"Order date {format_day(order.ordered_on)}" in text
     assert licensed["atlas"].poe_number in text
     assert licensed["beacon"].poe_number in text
     assert document.code in text
@@ -329,6 +332,8 @@ def fetched(monkeypatch) -> dict[str, list[str]]:
 
 
 STATIC_CSS = "https://portal.invalid/static/pdf/pdf.css"
+# The stylesheet's Chinese font (issue #10), a static file like any other.
+STATIC_FONT = "https://portal.invalid/static/vendor/noto-sans-tc/NotoSansTC-Regular.ttf"
 
 
 def test_tenant_supplied_references_are_shown_as_text_and_never_fetched(
@@ -346,7 +351,7 @@ def test_tenant_supplied_references_are_shown_as_text_and_never_fetched(
     edition.save()
     client_for(client, world, "primary")
     text = pdf_text(download(client, reverse("licensing:site_poe", args=[world.site.number])))
-    assert fetched == {"served": [STATIC_CSS], "blocked": []}
+    assert fetched == {"served": [STATIC_CSS, STATIC_FONT], "blocked": []}
     assert network_calls == []
     assert f'<img src="{PASSWD}">' in text  # autoescaped: printed, not loaded
     assert f"@importurl({METADATA})" in "".join(text.split())  # the cell wraps the name
@@ -376,7 +381,7 @@ def test_references_in_a_template_are_blocked_and_only_static_files_are_served(
     fetcher = pdf.StaticFilesOnlyFetcher()
     data = pdf.html_to_pdf(html, identifier="template-test", fetcher=fetcher)
     assert data.startswith(b"%PDF")
-    assert fetched["served"] == [STATIC_CSS]
+    assert fetched["served"] == [STATIC_CSS, STATIC_FONT]
     assert fetcher.blocked == fetched["blocked"]
     # Each distinct URL once (WeasyPrint caches images); relative ones resolved first.
     assert set(fetcher.blocked) == {

@@ -20,6 +20,7 @@ from licensing import poe, services, statement
 from licensing.models import CoveragePeriod, Entitlement, Order, Product, StatementDocument
 from licensing.tasks import statement_render_task
 from portal.core import pdf
+from portal.core.formatting import format_day
 from tests.accounts.factories import SiteFactory
 from tests.conftest import client_for
 from tests.licensing.factories import (
@@ -417,7 +418,7 @@ def test_the_order_channel_reads_the_same_on_the_page_the_csv_and_the_pdf(client
             order.channel_label
         }
         words = " ".join(text.split())
-        assert f"{order.number} {order.ordered_on:%Y-%m-%d} {order.channel_label}" in words
+        assert f"{order.number} {format_day(order.ordered_on)} {order.channel_label}" in words
 
 
 # --- money in the reader's locale (review #7 item 16, E2) ----------------------------------

@@ -91,7 +91,14 @@ def test_the_pdf_stylesheet_is_applied_under_the_production_storage(collected, f
     hashed = staticfiles_storage.url("pdf/pdf.css")
     assert hashed in html
     data = pdf.html_to_pdf(html, identifier="static-test")
-    assert fetched == {"served": [f"https://portal.invalid{hashed}"], "blocked": []}
+    assert fetched["blocked"] == []
+    stylesheet, font = fetched["served"]
+    assert stylesheet == f"https://portal.invalid{hashed}"
+    # The stylesheet's Chinese font (issue #10) under its hashed name too.
+    assert re.fullmatch(
+        r"https://portal\.invalid/static/vendor/noto-sans-tc/NotoSansTC-Regular\.[0-9a-f]{12}\.ttf",
+        font,
+    )
     # The stylesheet's @page rule prints "page / pages" at the bottom right: styled output.
     assert "1 / 1" in pages(data)[0].extract_text()
 

@@ -5,6 +5,8 @@ for a free one."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import template
 
 from portal.core.formatting import format_day, format_money
@@ -21,6 +23,16 @@ def money(amount, currency: str = "EUR") -> str:
 
 @register.filter
 def day(value, style: str = "medium") -> str:
+    """A date (or an ISO date string, as stored in document snapshots) in the reader's locale."""
     if not value:
         return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
     return format_day(value, style=style)
+
+
+@register.filter
+def nbsp(value) -> str:
+    """No line break inside a short value ("31 gru 2026"): its spaces become no-break spaces
+    (a coverage period then breaks at its dash only)."""
+    return str(value).replace(" ", "\u00a0")
