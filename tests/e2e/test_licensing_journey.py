@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from accounts.models import Agreement
 from licensing.models import Entitlement, LicenceMove, Product, SiteTransfer
 from licensing.services import LineRequest, activation_add, order_place, transfer_request
+from portal.core.formatting import format_day
 from tests.accounts.factories import (
     AgreementFactory,
     ContactFactory,
@@ -129,7 +130,8 @@ def test_customer_finds_a_licence_downloads_its_poe_and_asks_to_move_it(page, cu
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf_bytes)).pages)
     assert "3141592" in text
     assert entitlement.poe_number in text
-    assert entitlement.coverage_end.isoformat() in text
+    # E2: the reader's locale (English: "31 Dec 2027"; no-break spaces inside the date).
+    assert format_day(entitlement.coverage_end) in text.replace("\u00a0", " ")
     assert re.search(r"\b3\b", text)  # the Atlas quantity
     assert re.search(r"\b7\b", text)  # the Beacon quantity
 
