@@ -90,9 +90,10 @@ def new_context(
     in them is audited (axe-core, overflow); the test fails at teardown on any finding."""
     contexts: list[BrowserContext] = []
 
-    def make(*, width: int = 1366, height: int = 900) -> BrowserContext:
+    def make(*, width: int = 1366, height: int = 900, locale: str = "en-GB") -> BrowserContext:
+        # `locale` is the browser's language (its Accept-Language header).
         context = browser.new_context(
-            base_url=live_server.url, locale="en-GB", viewport={"width": width, "height": height}
+            base_url=live_server.url, locale=locale, viewport={"width": width, "height": height}
         )
         context.set_default_timeout(TIMEOUT_MS)
         page_audit.install(context)
