@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "portal.middleware.ConfirmSiteNumberMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "portal.middleware.DatabaseUnavailableMiddleware",  # last: a 503 when the database is out
 ]
 
 # The request body cap (portal.middleware.RequestBodyCapMiddleware): a little above the CSV
