@@ -23,7 +23,7 @@ from renewals.notices import anniversaries_due
 
 NOTICE_SITES = 60
 LINES_PER_NOTICE = 3
-POE_LINES = 1500
+POE_LINES = 800
 POE_SITE = "7900000"
 PAGE_USER = "viewer@faults.test"  # the primary contact of the PoE site, who reads pages
 
