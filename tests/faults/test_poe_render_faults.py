@@ -57,7 +57,7 @@ def test_a_worker_killed_midway_through_a_large_poe_render_gives_one_complete_pd
         try:
             document_id = int(shell(env, ISSUE_POE))
             assert wait_for(lambda: _render_started(log1), timeout=30), log1.read_text()
-            time.sleep(1.5)  # WeasyPrint is laying out the pages
+            time.sleep(1.0)  # WeasyPrint is laying out the pages
             assert sql(env, DOCUMENT, document_id)[0][0] == "pending", "not midway: done"
             kill(worker)
         finally:
