@@ -68,6 +68,13 @@ test-postgres:
 bench: install-dev var
 	$(BIN)/python -m pytest tests/bench -m bench -s
 
+# Issue #10 item 4: the fault tests (tests/faults, marker `fault`), each on a production stack
+# of its own (PostgreSQL, redis-server, Celery worker, gunicorn); one process, in order.
+# FAULT_REPEAT=N runs each fault N times (the full run by hand; CI runs each once).
+.PHONY: faults
+faults: install-dev var
+	$(BIN)/python -m pytest tests/faults -m fault -p no:xdist -s
+
 # lint-imports: the layer contracts in pyproject.toml (STYLE: imports go one way).
 lint: install-dev
 	$(BIN)/lint-imports

@@ -1,13 +1,21 @@
 """Error pages in the portal's layout, each with a way back (issue #7 item 14). Django's
 default handlers render bare pages; these add the previous page (the Referer, when it is one
 of ours) and the dashboard or sign-in link. The 500 page renders without a request context:
-whatever failed (the database, the session, a context processor) must not fail it again."""
+whatever failed (the database, the session, a context processor) must not fail it again.
+
+A database out of reach (issue #10 item 4: PostgreSQL stopped, restarting, refusing
+connections) is not a server error but a 503 with a plain sentence and Retry-After, whether
+the view failed (portal.middleware.DatabaseUnavailableMiddleware) or a middleware did (the
+500 handler below sees the exception being handled)."""
 
 from __future__ import annotations
 
+import sys
+
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
-from django.http import HttpResponseServerError
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -54,5 +62,19 @@ def request_too_large(request):
     return error_page(request, "413.html", 413, limit_bytes=settings.MAX_REQUEST_BODY_BYTES)
 
 
+# What Django raises when the database cannot be reached or the connection broke.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 60
+
+
+def database_unavailable(request=None):
+    """503, rendered without a request context: nothing on the page may need the database."""
+    response = HttpResponse(loader.get_template("503.html").render({}), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def server_error(request):
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        return database_unavailable(request)
     return HttpResponseServerError(loader.get_template("500.html").render({}))

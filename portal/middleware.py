@@ -1,8 +1,11 @@
 """Request-wide policies: the request body cap, session lifetime and MFA enrolment (A6),
 site-number confirmation (A5), no caching of portal pages (A4), and the
-Content-Security-Policy header in production."""
+Content-Security-Policy header in production, and a 503 page while the database is out of
+reach."""
 
 from __future__ import annotations
+
+import logging
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,7 +19,9 @@ from django.utils.translation import gettext as _
 
 from accounts.selectors import user_has_totp
 from accounts.signals import SESSION_AUTH_AT, SESSION_CONFIRM_PENDING, SESSION_MFA_ENROLLED
-from portal.errors import request_too_large
+from portal.errors import DATABASE_UNAVAILABLE, database_unavailable, request_too_large
+
+logger = logging.getLogger(__name__)
 
 # Paths a signed-in user can always reach, so a required step can be completed or abandoned.
 ALWAYS_ALLOWED_PREFIXES = ("/accounts/", "/static/", "/invitations/", "/favicon.ico")
@@ -175,3 +180,22 @@ class UserLanguageMiddleware:
                 translation.activate(language)
                 request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """Issue #10 item 4: a view that cannot reach the database (OperationalError,
+    InterfaceError) answers 503 with the plain page (templates/503.html), not a traceback or
+    the generic 500; a middleware failing the same way reaches portal.errors.server_error,
+    which does the same. Last in MIDDLEWARE, so its process_exception is asked first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_UNAVAILABLE):
+            logger.warning("database unavailable for %s: %s", request.path, exception)
+            return database_unavailable(request)
+        return None

@@ -8,6 +8,8 @@ own throw-away redis-server, once per session.
 from __future__ import annotations
 
 import os
+import pwd
+import secrets
 import shutil
 import socket
 import subprocess
@@ -15,6 +17,8 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import redis
@@ -87,3 +91,147 @@ def _wait_for_redis(port: int, server: subprocess.Popen) -> None:
         pytest.fail(f"redis-server did not answer on port {port} within {STARTUP_SECONDS} s")
     finally:
         probe.close()
+
+
+# --- PostgreSQL: a throw-away cluster of the caller's own (the fault tests stop it) ---------
+
+POSTGRES_STARTUP_SECONDS = 60
+POSTGRES_CONF = """
+listen_addresses = '127.0.0.1'
+port = {port}
+unix_socket_directories = '{folder}'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 100
+"""
+
+
+def postgres_bindir() -> Path | None:
+    """The folder of initdb, pg_ctl and postgres of one version (Debian keeps them out of
+    PATH, under /usr/lib/postgresql/<major>/bin; /usr/local/bin may hold symlinks to them)."""
+    which = shutil.which("pg_ctl")
+    candidates = [Path(which).resolve().parent] if which else []
+    candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"))
+    for folder in candidates:
+        if all(os.access(folder / name, os.X_OK) for name in ("initdb", "pg_ctl", "postgres")):
+            return folder
+    return None
+
+
+@dataclass
+class PostgresCluster:
+    """A running throw-away cluster: `url(name)` for Django's DATABASE_URL; `stop`, `start`
+    and `restart` for the fault tests (the data stays, the connections do not)."""
+
+    bindir: Path
+    folder: Path
+    port: int
+    password: str
+    as_owner: list[str]
+
+    @property
+    def data(self) -> Path:
+        return self.folder / "data"
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgres://postgres:{self.password}@127.0.0.1:{self.port}/{database}"
+
+    def _pg_ctl(self, *args: str) -> None:
+        subprocess.run(
+            [*self.as_owner, str(self.bindir / "pg_ctl"), "-D", str(self.data), *args],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=POSTGRES_STARTUP_SECONDS + 10,
+        )
+
+    def start(self) -> None:
+        log = str(self.folder / "postgres.log")
+        self._pg_ctl("-l", log, "-w", "-t", str(POSTGRES_STARTUP_SECONDS), "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        """`fast` ends the sessions at once (what an outage looks like to the clients)."""
+        self._pg_ctl("-m", mode, "-w", "stop")
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def is_running(self) -> bool:
+        return (self.data / "postmaster.pid").exists()
+
+    def sql(self, statement: str, database: str = "postgres") -> str:
+        """Run one statement as the superuser over the cluster's socket; returns psql's output."""
+        psql = self.bindir / "psql"
+        if not psql.exists():
+            psql = Path(shutil.which("psql") or "psql")
+        result = subprocess.run(
+            [
+                *self.as_owner,
+                str(psql),
+                *("-h", str(self.folder), "-p", str(self.port), "-U", "postgres"),
+                *("-d", database, "-v", "ON_ERROR_STOP=1", "-At", "-c", statement),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+
+def _cluster_owner() -> list[str]:
+    """initdb and postgres refuse to run as root: then the cluster belongs to an unprivileged
+    user (Debian's `postgres`), as in .ci/run's start_postgres."""
+    if os.geteuid() != 0:
+        return []
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        pytest.fail("As root, these tests need the `postgres` system user to own the cluster")
+    return ["runuser", "-u", "postgres", "--"]
+
+
+@contextmanager
+def postgres_process() -> Iterator[PostgresCluster]:
+    """A PostgreSQL cluster of the caller's own on a free loopback port (initdb in a
+    temporary folder, no durability: fsync off), stopped and removed at the end; the
+    superuser `postgres` signs in over TCP with a random password."""
+    bindir = postgres_bindir()
+    if bindir is None:
+        pytest.fail("These tests need PostgreSQL's server binaries (apt-get install postgresql)")
+    as_owner = _cluster_owner()
+    folder = Path(tempfile.mkdtemp(prefix="entitle-pg-"))
+    cluster = PostgresCluster(bindir, folder, free_port(), secrets.token_hex(16), as_owner)
+    try:
+        if as_owner:
+            shutil.chown(folder, user="postgres")
+        password_file = folder / "password"
+        password_file.write_text(cluster.password + "\n")
+        if as_owner:
+            shutil.chown(password_file, user="postgres")
+        password_file.chmod(0o600)
+        subprocess.run(
+            [
+                *as_owner,
+                str(bindir / "initdb"),
+                *(f"--pgdata={cluster.data}", "--username=postgres"),
+                *(f"--pwfile={password_file}", "--auth-local=trust"),
+                *("--auth-host=scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8"),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        password_file.unlink()
+        conf = POSTGRES_CONF.format(port=cluster.port, folder=folder)
+        with (cluster.data / "postgresql.conf").open("a") as handle:
+            handle.write(conf)
+        cluster.start()
+        yield cluster
+    finally:
+        if cluster.is_running():
+            cluster.stop(mode="immediate")
+        shutil.rmtree(folder, ignore_errors=True)

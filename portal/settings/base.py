@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "portal.middleware.ConfirmSiteNumberMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "portal.middleware.DatabaseUnavailableMiddleware",  # last: a 503 when the database is out
 ]
 
 # The request body cap (portal.middleware.RequestBodyCapMiddleware): a little above the CSV
@@ -241,6 +242,11 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Issue #10 item 4 (tests/faults): a worker started before its broker waits for it, and a
+# broker lost mid-task lets the task finish (each job commits its work piece by piece and a
+# re-delivery finds it done, E1); pinned: Celery announces changes to both in 6.0.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

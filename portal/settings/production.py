@@ -17,7 +17,12 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
 }
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Redis hands a task whose worker died unacknowledged (acks_late: SIGKILL, OOM) to another
+# worker after this many seconds; longer than the longest task, or a task still running is
+# handed out twice. CELERY_VISIBILITY_TIMEOUT as in base (E1, issue #10 item 4).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+}
 SESSION_ENGINE = "django.contrib.sessions.backends.cache"  # Redis-backed sessions
 
 STORAGES = {
