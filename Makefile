@@ -56,9 +56,13 @@ run: demo
 # Two workers (pytest-xdist): CI's machine has two cores; TEST_WORKERS=0 runs in one process.
 # TEST_MARKERS picks the tests (CI's PostgreSQL pass leaves out the browser tests: see .ci/run).
 TEST_WORKERS ?= 2
-TEST_MARKERS ?= not bench
+# The fault tests (marker `fault`) build a production stack of their own: they run after the
+# rest, once, in one process (`make faults`); FAULTS=0 leaves them out (CI's PostgreSQL pass).
+TEST_MARKERS ?= not bench and not fault
+FAULTS ?= 1
 test: install-dev var
 	$(BIN)/python -m pytest -m "$(TEST_MARKERS)" -n $(TEST_WORKERS)
+	@if [ "$(FAULTS)" != 0 ]; then $(MAKE) --no-print-directory faults; fi
 
 # The suite on a throw-away PostgreSQL cluster and redis-server (.ci/run starts and removes
 # them): where the `postgres` tests of concurrent writers run. CI runs both passes: .ci/run
