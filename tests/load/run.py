@@ -42,6 +42,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -227,6 +229,7 @@ class Stack:
         wait_until(
             lambda: port_open(port), seconds=STARTUP_SECONDS, what="gunicorn", process=process
         )
+        warm_up(port, workers)
         log(f"gunicorn ({workers} workers, portal.settings.production) on 127.0.0.1:{port}")
         return port
 
@@ -238,6 +241,23 @@ class Stack:
             env,
         )  # fmt: skip
         log("Celery worker started")
+
+
+def warm_up(port: int, workers: int) -> None:
+    """Each gunicorn worker imports the URLconf and the views on its first request (seconds on
+    a busy machine): a few parallel requests first, so no simulated user waits for that."""
+
+    def fetch(_index: int) -> int:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/accounts/login/", headers={"X-Forwarded-Proto": "https"}
+        )
+        with urllib.request.urlopen(request, timeout=STARTUP_SECONDS * 3) as response:  # noqa: S310 (our loopback)
+            return response.status
+
+    with ThreadPoolExecutor(max_workers=workers * 2) as pool:
+        statuses = list(pool.map(fetch, range(workers * 4)))
+    if set(statuses) != {200}:
+        raise StackError(f"the sign-in page answered {statuses} at warm-up")
 
 
 def manage(env: dict[str, str], *args: str, work: Path, timeout: float = 3600) -> str:
