@@ -65,7 +65,7 @@ bench: install-dev var
 # starts and removes PostgreSQL, redis-server, gunicorn and a Celery worker on the loopback);
 # the report goes to var/load/. By hand: make load LOAD_SCALE=large LOAD_SECONDS=300
 # LOAD_USERS=50; CI: make load LOAD_SCALE=small LOAD_SECONDS=60 LOAD_STEP_SECONDS=15.
-load: install-dev var
+load: install-dev
 	$(BIN)/python tests/load/run.py
 
 # lint-imports: the layer contracts in pyproject.toml (STYLE: imports go one way).
