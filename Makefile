@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test test-postgres bench lint format install install-dev migrate demo totp clean messages catalogues
+.PHONY: run test test-postgres bench load lint format install install-dev migrate demo totp clean messages catalogues
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,13 @@ bench: install-dev var
 .PHONY: faults
 faults: install-dev var
 	$(BIN)/python -m pytest tests/faults -m fault -p no:xdist -s
+
+# Issue #10 item 3: the load test on a production-like stack of its own (tests/load/run.py
+# starts and removes PostgreSQL, redis-server, gunicorn and a Celery worker on the loopback);
+# the report goes to var/load/. By hand: make load LOAD_SCALE=large LOAD_SECONDS=300
+# LOAD_USERS=50; CI: make load LOAD_SCALE=small LOAD_SECONDS=60 LOAD_STEP_SECONDS=15.
+load: install-dev
+	$(BIN)/python tests/load/run.py
 
 # lint-imports: the layer contracts in pyproject.toml (STYLE: imports go one way).
 lint: install-dev
