@@ -25,17 +25,18 @@ pytestmark = pytest.mark.e2e
 
 TAB_LIMIT = 150  # Tab presses to reach one step before it counts as unreachable
 
-# The focused element's own focus indicator: an outline (the portal's :focus-visible rule or
-# the browser's ring) or a box-shadow (Bootstrap's form controls and buttons).
-FOCUS_SHOWN = """el => {
+# Where the focus is now, as [is it the target, is it on nothing (the body), does it show it
+# (an outline -- the portal's :focus-visible rule or the browser's ring -- or a box-shadow, as
+# Bootstrap's form controls have), what it is]: one round trip per key press.
+FOCUS_NOW = """target => {
+  const el = document.activeElement;
   const style = getComputedStyle(el);
   const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
-  const shadow = style.boxShadow && style.boxShadow !== "none";
-  return Boolean(outline || shadow);
+  const shadow = Boolean(style.boxShadow && style.boxShadow !== "none");
+  const what = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + " " +
+    (el.innerText || el.value || el.getAttribute("aria-label") || "").trim().slice(0, 40);
+  return [el === target, el === document.body, outline || shadow, what];
 }"""
-DESCRIBE = """el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
-  (el.getAttribute("name") ? "[name=" + el.getAttribute("name") + "]" : "") + " " +
-  (el.innerText || el.value || el.getAttribute("aria-label") || "").trim().slice(0, 40)"""
 
 
 class Keyboard:
@@ -46,25 +47,18 @@ class Keyboard:
         self.unseen: list[str] = []
         self.stops = 0
 
-    def _focused_is(self, target: Locator) -> bool:
-        return target.evaluate("el => el === document.activeElement")
-
-    def _check_focus_shown(self) -> None:
-        focused = self.page.evaluate_handle("document.activeElement")
-        if focused.evaluate("el => el === document.body"):
-            return
-        self.stops += 1
-        if not focused.evaluate(FOCUS_SHOWN):
-            where = self.page.evaluate("location.pathname")
-            self.unseen.append(f"{where}: {focused.evaluate(DESCRIBE)}")
-
     def tab_to(self, target: Locator, *, backwards: bool = False) -> None:
         """Press Tab (Shift+Tab) until `target` has the focus; fail if it never does."""
         expect(target).to_be_visible()
+        handle = target.element_handle()
         for _ in range(TAB_LIMIT):
             self.page.keyboard.press("Shift+Tab" if backwards else "Tab")
-            self._check_focus_shown()
-            if self._focused_is(target):
+            reached, on_nothing, shown, what = handle.evaluate(FOCUS_NOW)
+            if not on_nothing:
+                self.stops += 1
+                if not shown:
+                    self.unseen.append(f"{self.page.url}: {what}")
+            if reached:
                 return
         raise AssertionError(f"not reachable by keyboard on {self.page.url}: {target}")
 
