@@ -23,6 +23,7 @@ from django.test import override_settings
 
 from accounts.models import User
 from tests.test_permissions import (
+    ON_POSTGRESQL,
     ROWS,
     module_world,  # noqa: F401 (its world, built once here)
 )
@@ -149,6 +150,10 @@ def test_the_audit_finds_what_the_policy_would_block():
     assert "inline <script>: alert(1)" in found.blocked
 
 
+@pytest.mark.skipif(
+    ON_POSTGRESQL,
+    reason="the same templates on either database: the SQLite pass walks them (CI time)",
+)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_page_has_the_csp_no_inline_code_and_its_languages_lang_and_dir(
     module_world,  # noqa: F811 (the fixture imported above)
