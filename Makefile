@@ -86,12 +86,14 @@ faults: install-dev var
 load: install-dev
 	$(BIN)/python tests/load/run.py
 
-# lint-imports: the layer contracts in pyproject.toml (STYLE: imports go one way).
+# lint-imports: the layer contracts in pyproject.toml (STYLE: imports go one way);
+# .ci/security: bandit, check --deploy with production settings, pip-audit where reachable.
 lint: install-dev
 	$(BIN)/lint-imports
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint templates --lint
+	.ci/security  # issue #10 item 5: bandit, check --deploy, pip-audit
 
 format: install-dev
 	$(BIN)/ruff format .

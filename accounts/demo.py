@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Agreement, Contact, Organisation, Site, User
 
-DEMO_PASSWORD = "Entitle-demo-2026"  # noqa: S105  (printed for newcomers; demo only)
+DEMO_PASSWORD = "Entitle-demo-2026"  # noqa: S105 (public, demo only) # nosec B105
 # Fixed secrets so the README can show them; add one to an authenticator app, or run
 # `manage.py demo_totp EMAIL` for the current six-digit code.
 DEMO_TOTP_SECRETS = {

@@ -97,7 +97,7 @@ class OutgoingEmailAdmin(RecordAdmin):
     def body(self, email: OutgoingEmail) -> str:
         if email.is_sensitive:
             return _("(hidden: the message holds a personal sign-in link)")
-        return format_html('<pre style="white-space: pre-wrap">{}</pre>', email.body_text)
+        return format_html('<pre class="email-body-text">{}</pre>', email.body_text)
 
     @admin.action(description=_("Resend the selected failed or unknown e-mails"))
     def resend(self, request, queryset):

@@ -153,7 +153,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # keep this session; Django ends the 
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
-ACCOUNT_RATE_LIMITS = {
+ACCOUNT_RATE_LIMITS = {  # rates, not passwords # nosec B105
     "login": "30/m/ip",
     "login_failed": "5/5m/key,20/5m/ip",
     "reset_password": "20/m/ip,5/m/key",

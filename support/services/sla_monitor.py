@@ -128,7 +128,7 @@ def _history_insert(kind: Kind, ids: list[int], *, now: datetime) -> None:
     )
     ticket_id = quote(tickets.pk.column)
     sql = (
-        f"INSERT INTO {quote(events.db_table)} ({columns}) "  # noqa: S608 (names from _meta)
+        f"INSERT INTO {quote(events.db_table)} ({columns}) "  # noqa: S608 (names from _meta) # nosec B608
         f"SELECT {ticket_id}, %s, %s, %s, %s FROM {quote(tickets.db_table)} "
         f"WHERE {ticket_id} IN ({', '.join(['%s'] * len(ids))})"
     )

@@ -38,6 +38,7 @@ from portal.core.models import OutgoingEmail
 from renewals.models import Quote
 from renewals.notices import renewal_notices_send
 from renewals.pricing import NOTICE_LEAD_DAYS, anniversary_in
+from tests.bench.collector import record
 
 pytestmark = [pytest.mark.bench, pytest.mark.django_db]
 
@@ -188,6 +189,13 @@ def test_the_busiest_day_of_the_notice_job():
     )
     assert rehearsal.counts == {k: v for k, v in summary.counts.items() if k != "emails"}
     assert issued == Quote.objects.filter(issued_on=BUSIEST_DAY).count() > 0
+    record("N10 notice job, busiest day", job_seconds, BUSIEST_TARGET_SECONDS, "s")
+    record(
+        "N10 notice dry run against one aggregate query",
+        dry_seconds / aggregate_seconds,
+        RATIO_TARGET,
+        "×",
+    )
     assert job_seconds < BUSIEST_TARGET_SECONDS
     assert dry_seconds / aggregate_seconds < RATIO_TARGET
 
@@ -224,6 +232,7 @@ def test_the_query_count_grows_with_quotes_issued_not_with_entitlements_scanned(
     assert small[0] == large[0] > 0
     # Ten times the entitlements: the same queries but for the bulk_create batches of 500
     # lines in the largest anniversary quotes.
+    record("N10 notice queries, 80 against 8 per site", large[1], small[1] * 1.01, "queries")
     assert small[1] <= large[1] <= small[1] * 1.01
 
 
@@ -252,4 +261,5 @@ def test_a_simulated_year_of_daily_runs():
         f"simulated year at scale {YEAR_SCALE} on {connection.vendor}: {seconds:.1f} s, "
         f"{Quote.objects.count():,} quotes, slowest day {slowest[1]} {slowest[0]:.2f} s"
     )
+    record(f"N10 simulated year (scale {YEAR_SCALE})", seconds, YEAR_TARGET_SECONDS, "s")
     assert seconds < YEAR_TARGET_SECONDS
