@@ -32,6 +32,7 @@ from datetime import time as clock_time
 from decimal import Decimal
 from typing import TextIO
 
+from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils.html import escape
@@ -299,6 +300,7 @@ def scale_data_load(
     with transaction.atomic():
         builder = _Builder(size=size, now=now, progress=progress)
         counts = builder.build()
+        builder.sequences_reset()
     progress.begin("analyze (planner statistics)", 0)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -329,6 +331,7 @@ class _Builder:
         self.today = now.astimezone(UTC).date()
         self.rng = random.Random(SEED)  # noqa: S311 (demo data, reproducible on purpose)
         self.counts: dict[str, int] = {}
+        self.written_models: set = set()
 
     def build(self) -> dict[str, int]:
         self._lookups()
@@ -588,7 +591,16 @@ class _Builder:
         return end, renewals
 
     def _table(self, model) -> _Table:
+        self.written_models.add(model)
         return _Table(model, now=self.now)
+
+    def sequences_reset(self) -> None:
+        """The ids were given here: PostgreSQL's sequences must move past them (SQLite's
+        AUTOINCREMENT follows the largest id by itself)."""
+        statements = connection.ops.sequence_reset_sql(no_style(), list(self.written_models))
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
 
     def _entitlements(self) -> None:
         size, rng = self.size, self.rng

@@ -292,3 +292,37 @@ def test_the_command_builds_the_scale_on_top_of_the_demo_and_reports_it(monkeypa
     monkeypatch.setitem(SIZES, "large", TINY)
     with pytest.raises(CommandError, match="Start from an empty database"):
         call_command("demo_data", "--scale", "large", stdout=StringIO())
+
+
+class _Terminal(StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_prints_one_line_per_stage_with_its_rows_and_time():
+    out = StringIO()
+    progress = scale.Progress(out, stages=2)
+    progress.begin("sites", 100)
+    progress.advance(60)
+    progress.advance(40)
+    progress.end()
+    progress.begin("tickets", 5)
+    progress.end(5)
+
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("[1/2] sites")
+    assert "100 rows" in lines[0]
+    assert " s " in lines[0]
+    assert "\r" not in out.getvalue()
+
+
+def test_progress_redraws_a_bar_on_a_terminal():
+    out = _Terminal()
+    progress = scale.Progress(out, stages=1)
+    progress.begin("entitlements", 10)
+    progress.advance(5)
+    assert out.getvalue().endswith("50% 5/10")
+    assert "[###############---------------]" in out.getvalue()
+    progress.end()
+    assert out.getvalue().endswith("\n")
