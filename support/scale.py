@@ -44,7 +44,7 @@ from portal.core.dates import one_year_of_cover
 from portal.core.models import OutgoingEmail
 from renewals.models import Quote, QuoteLine
 from renewals.notices import anniversary_series, monthly_series
-from renewals.pricing import anniversary_in
+from renewals.pricing import NOTICE_LEAD_DAYS, anniversary_in
 from support.holidays import holidays_seed
 from support.models import Holiday, Ticket, TicketComment, TicketEvent
 from support.models.tickets import Severity, TicketStatus
@@ -721,10 +721,13 @@ class _Builder:
     def _quotes(self) -> None:
         """N1/N3: a renewal quote for every month of the past year in which coverage ended
         (accepted where the line was renewed, expired or declined where it lapsed) and the
-        open ones for the coverage ending within 60 days; one e-mail each, sent."""
+        live ones for the coverage ending within the notice lead; one e-mail each, sent."""
         today = self.today
         year_ago = today - timedelta(days=365)
-        horizon = today + timedelta(days=60)
+        # The notices the daily job would have sent by today (N1, N3: 90 days ahead, by the
+        # month): all issued here, so its next run finds none of these due again.
+        lead = today + timedelta(days=NOTICE_LEAD_DAYS)
+        horizon = anniversary_in(lead.year, lead.month)
         groups: dict[str, dict] = {}
 
         def add(line: _Line, old_end: date, covers: tuple[date, date], renewed: bool | None):
@@ -775,7 +778,10 @@ class _Builder:
         site = self.sites[group["site_index"]]
         first_end = min(line.end if renewed is None else covers[0] - timedelta(days=1)
                         for line, covers, renewed in group["lines"])  # fmt: skip
-        issued = min(max(first_end - timedelta(days=60), year_ago - timedelta(days=60)), today)
+        issued = min(
+            max(first_end - timedelta(days=NOTICE_LEAD_DAYS), year_ago - timedelta(days=60)),
+            today,
+        )
         renewed_any = any(renewed for _line, _covers, renewed in group["lines"])
         live = any(renewed is None for _line, _covers, renewed in group["lines"])
         if live:

@@ -21,6 +21,7 @@ from accounts.models import Agreement, Contact, Organisation, Site, User
 from licensing.models import CoveragePeriod, Entitlement, Order, OrderLine
 from portal.core.models import OutgoingEmail
 from renewals.models import Quote, QuoteLine
+from renewals.notices import monthly_groups_due
 from support import scale
 from support.management.commands import demo_data as command
 from support.models import Ticket, TicketComment, TicketEvent
@@ -200,6 +201,11 @@ class TestTinyScale:
         assert set(live.values()) == {1}
         lines = QuoteLine.objects.filter(site__in=scale_sites())
         assert all(line.covers_from <= line.covers_to for line in lines)
+
+    def test_the_daily_renewal_job_finds_no_monthly_notice_left_to_send(self, tiny):
+        """N3: the notices due by today were issued with the scale data, so the job's first
+        run after it does not send hundreds of notices at once."""
+        assert monthly_groups_due(timezone.localdate()) == []
 
     def test_each_quote_and_ticket_has_its_e_mail_sent(self, tiny):
         sent = OutgoingEmail.objects.filter(status=OutgoingEmail.Status.SENT)
