@@ -310,7 +310,7 @@ def scale_data_load(
     )
 
 
-@dataclass
+@dataclass(slots=True)  # 500,000 of them: no per-instance dict
 class _Line:
     """What later stages need of an entitlement, without keeping 500,000 model objects."""
 
