@@ -8,14 +8,15 @@ given: a request's language in pages, the recipient's in e-mails (the outbox act
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
+from babel.dates import format_skeleton, format_time, get_datetime_format
 from babel.numbers import format_currency
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 
 from portal.core.money import money
 
@@ -54,6 +55,39 @@ def format_money(amount: Decimal | int | str, currency: str, *, language: str | 
     return format_currency(money(amount), currency, locale=babel_locale(language))
 
 
+def _local(moment: datetime) -> datetime:
+    """`moment` in the current time zone (a naive one is taken to be in it already)."""
+    zone = timezone.get_current_timezone()
+    if timezone.is_naive(moment):
+        return timezone.make_aware(moment, zone)
+    return timezone.localtime(moment, zone)
+
+
 def format_day(day: date, *, language: str | None = None, style: str = "medium") -> str:
-    """A calendar date: "31 Dec 2026", "31 gru 2026", "2026年12月31日"."""
+    """A calendar date: "31 Dec 2026", "31 gru 2026", "2026年12月31日". A date-time is first
+    brought into the current time zone, so its day is the reader's day."""
+    if isinstance(day, datetime):
+        day = _local(day).date()
     return babel_format_date(day, format=style, locale=babel_locale(language))
+
+
+def format_when(moment: datetime, *, language: str | None = None, zone: bool = False) -> str:
+    """A moment in the current time zone, to the minute, on a 24-hour clock: "1 Dec 2026, 14:05",
+    "1 gru 2026, 14:05", "2026年12月1日 14:05" (the date as `format_day` writes it, joined to
+    the time the locale's way). `zone` adds the zone's short name ("14:05 UTC", "16:05 CEST")
+    where the reader may be elsewhere (e-mails)."""
+    locale = babel_locale(language)
+    local = _local(moment)
+    text = format_skeleton("Hm", local, tzinfo=local.tzinfo, locale=locale)
+    if zone:
+        text = f"{text} {format_time(local, 'z', tzinfo=local.tzinfo, locale=locale)}"
+    pattern = str(get_datetime_format("medium", locale=locale))
+    day = babel_format_date(local.date(), format="medium", locale=locale)
+    return pattern.replace("{1}", day).replace("{0}", text)
+
+
+def format_month(day: date, *, language: str | None = None) -> str:
+    """A month of a year, standing alone: "December 2026", "grudzień 2026", "2026年12月"."""
+    if isinstance(day, datetime):
+        day = _local(day).date()
+    return format_skeleton("yMMMM", day, locale=babel_locale(language))

@@ -18,6 +18,7 @@ from pypdf import PdfReader
 
 from licensing.models import Entitlement
 from portal.core.dates import one_year_of_cover
+from portal.core.formatting import format_day
 from renewals.models import Quote
 from tests.accounts.factories import ContactFactory, OrganisationFactory, SiteFactory, UserFactory
 from tests.e2e.helpers import sign_in
@@ -131,5 +132,5 @@ def test_a_lapsed_licence_is_reinstated_from_the_inventory(new_context, direct_s
     page.get_by_role("link", name="Inventory", exact=True).click()
     row = page.get_by_role("row").filter(has_text=lapsed.poe_number)
     expect(row.get_by_text("Covered")).to_be_visible()
-    expect(row.get_by_text(one_year_of_cover(today).isoformat())).to_be_visible()
+    expect(row.get_by_text(format_day(one_year_of_cover(today), language="en"))).to_be_visible()
     expect(row.get_by_role("button", name="Get a reinstatement quote")).to_have_count(0)

@@ -21,6 +21,7 @@ from licensing.models import CoveragePeriod, Entitlement, Order, Product, Statem
 from licensing.tasks import statement_render_task
 from portal.core import pdf
 from portal.core.formatting import format_day
+from portal.core.templatetags.portal_format import nbsp
 from tests.accounts.factories import SiteFactory
 from tests.conftest import client_for
 from tests.licensing.factories import (
@@ -131,7 +132,7 @@ def test_the_statement_page_shows_registration_purchases_and_coverage(client, wo
     assert response.status_code == 200
     content = response.content.decode()
     primary = world.contacts["primary"]
-    confirmed = f"{primary.site_number_confirmed_at:%Y-%m-%d}"
+    confirmed = format_day(primary.site_number_confirmed_at)
     atlas = history["atlas"]
     for expected in (
         "Alpha Holdings",
@@ -147,7 +148,11 @@ def test_the_statement_page_shows_registration_purchases_and_coverage(client, wo
         "Plus 11.0",
         atlas.poe_number,
         history["beacon"].poe_number,
-        f"{atlas.coverage_start:%Y-%m-%d} – {atlas.coverage_start + timedelta(days=364):%Y-%m-%d}",
+        # a period breaks at its dash only (no-break spaces inside each date)
+        (
+            f"{nbsp(format_day(atlas.coverage_start))} – "
+            f"{nbsp(format_day(atlas.coverage_start + timedelta(days=364)))}"
+        ),
         "Renewal",
         "Lapsed",
         "consumables give no entitlement",
