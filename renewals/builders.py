@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Agreement
 from licensing.models import Entitlement, Product
+from portal.core.formatting import format_day
 from renewals.commitments import checked_anniversaries, fixed_prices
 from renewals.kinds import (
     LineDraft,
@@ -253,7 +253,7 @@ def commitment_warning(
         "This quote renews %(due)s qualifying licences, fewer than the %(committed)s of your "
         "three-year commitment. Unless %(committed)s are renewed by %(day)s, the licences "
         "bought at commitment prices are returned and the level drops to 1."
-    ) % {"due": due, "committed": commitment.quantity, "day": date_format(by, "j M Y")}
+    ) % {"due": due, "committed": commitment.quantity, "day": format_day(by)}
 
 
 def renewal_draft(

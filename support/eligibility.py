@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q, QuerySet
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Site
 from accounts.selectors import Role, site_roles_for_user
 from licensing.models import Entitlement, Product
+from portal.core.formatting import format_day
 from support import rules
 
 
@@ -141,7 +141,7 @@ def entitlement_refusal(
                     % {
                         "product": line.product.name,
                         "site": site.number,
-                        "day": date_format(line.coverage_start, "j M Y"),
+                        "day": format_day(line.coverage_start),
                     }
                 )
             return None, Refusal(
@@ -152,7 +152,7 @@ def entitlement_refusal(
                 % {
                     "product": line.product.name,
                     "site": site.number,
-                    "day": date_format(line.coverage_end, "j M Y"),
+                    "day": format_day(line.coverage_end),
                 },
                 reinstate_entitlement_id=line.pk,
             )

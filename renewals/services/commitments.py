@@ -14,13 +14,13 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Agreement, User
 from licensing.models import Entitlement, EntitlementEvent, Order, Product
 from portal.core.audit import acting_as
 from portal.core.batch import JobSummary
+from portal.core.formatting import format_day
 from renewals.commitments import (
     MIN_COMMITMENT,
     checked_anniversaries,
@@ -41,7 +41,7 @@ RETURNED = "returned: 3-year commitment not renewed"
 
 
 def _day(value: date) -> str:
-    return date_format(value, "j M Y")
+    return format_day(value)
 
 
 def _emails(commitment: Commitment, *, key: str, template: str, **context) -> int:

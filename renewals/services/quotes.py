@@ -14,7 +14,6 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -22,6 +21,7 @@ from licensing import services as licensing_services
 from licensing.models import Order, OrderLine
 from licensing.poe import poe_issue
 from portal.core.audit import acting_as
+from portal.core.formatting import format_day
 from portal.core.money import money
 from renewals.emails import quote_accepted_emails_queue, quote_issued_emails_queue
 from renewals.kinds import QuoteDraft, applier_for
@@ -33,7 +33,7 @@ State = Quote.State
 
 
 def _day(value: date) -> str:
-    return date_format(value, "j M Y")
+    return format_day(value)
 
 
 def quote_issue(

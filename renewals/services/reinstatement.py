@@ -11,12 +11,12 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from licensing import services as licensing_services
 from licensing.models import Entitlement
+from portal.core.formatting import format_day
 from renewals.builders import pricing_for, reinstatement_draft
 from renewals.models import Quote
 from renewals.selectors import lapsed_lines, reinstatement_series_key
@@ -34,7 +34,7 @@ def reinstatement_refusal(entitlement: Entitlement, *, as_of: date) -> str:
         ) % {
             "product": entitlement.product.name,
             "poe": entitlement.poe_number,
-            "day": date_format(entitlement.coverage_end, "j M Y"),
+            "day": format_day(entitlement.coverage_end),
         }
     return ""
 

@@ -11,10 +11,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.decorators import guarded
+from portal.core.formatting import format_day
 from renewals import services
 from renewals.forms import QuoteAcceptForm, QuoteDeclineForm, coterm_key
 from renewals.models import Quote, QuoteLine
@@ -166,7 +166,7 @@ def _not_acceptable_message(quote: Quote, context: dict) -> str:
     if context["is_past_validity"]:
         return _("Quote %(number)s expired on %(day)s. Ask for a new quote.") % {
             "number": quote.number,
-            "day": date_format(quote.valid_until, "j M Y"),
+            "day": format_day(quote.valid_until),
         }
     return _("Quote %(number)s is %(state)s: it cannot be accepted.") % {
         "number": quote.number,

@@ -26,13 +26,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from licensing.models import Product
 from portal.core.audit import acting_as
 from portal.core.batch import JobSummary
+from portal.core.formatting import format_day
 from portal.core.mail import email_queue, email_render
 from renewals.kinds import QuoteDraft, builder_for, default_valid_until, one_line_draft
 from renewals.models import Quote
@@ -83,7 +83,7 @@ def return_due_for(shipped_on: date, calendar: SupportCalendar) -> date:
 
 
 def _day(value: date) -> str:
-    return date_format(value, "j M Y")
+    return format_day(value)
 
 
 def _event(ticket: Ticket, description: str, *, actor, now) -> TicketEvent:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts import services
 from accounts.models import Contact
@@ -113,10 +113,12 @@ def test_the_invitation_lists_roles_in_the_recipients_language(
         lambda: services.invitation_create(contact=contact, invited_by=staff, now=timezone.now()),
     )
 
-    # No Polish catalogue is compiled yet, so the role names stay English; the list pattern
-    # is Babel's Polish one.
+    # The role names from the Polish catalogue, joined by Babel's Polish list pattern.
+    with translation.override("pl"):
+        roles = f"{translation.gettext('Site administrator')} i {translation.gettext('billing contact')}"
+    assert roles == "Administrator ośrodka i kontakt ds. rozliczeń"
     for part in (text, html):
-        assert "Site administrator i billing contact" in part
+        assert roles in part
 
 
 def test_a_customer_name_ending_in_a_full_stop_gets_no_second_one_in_an_invitation(

@@ -130,6 +130,7 @@ def steady(env: Environment, settings: dict, out: Path) -> dict:
         "all_pages": figures(pages_entry(runner.stats), seconds),
         "errors": runner.stats.total.num_failures + sign_in_failures,
         "codes_retyped": locustfile.codes_retyped,
+        "think": "–".join(f"{seconds:g}" for seconds in locustfile.THINK_SECONDS),
         "error_samples": [
             f"{error.name}: {error.error} ×{error.occurrences}"
             for error in list(runner.stats.errors.values())[:10]
@@ -153,12 +154,15 @@ def steady(env: Environment, settings: dict, out: Path) -> dict:
 
 
 def saturation(env: Environment, settings: dict, baseline: dict, out: Path) -> dict:
+    """The throughput limit: the same users and mix with short pauses (SATURATION_THINK_SECONDS),
+    first at the steady phase's count, then adding users step by step."""
     runner = env.runner
     runner.stats.reset_all()
-    steps = [{"users": baseline["users"], **_step_figures(baseline["all_pages"])}]
-    best = steps[0]
+    locustfile.THINK_SECONDS[:] = locustfile.SATURATION_THINK_SECONDS
+    steps: list[dict] = []
+    best = {"rps": 0.0, "users": baseline["users"]}
     reason = f"reached LOAD_MAX_USERS={settings['max_users']}"
-    users = baseline["users"]
+    users = baseline["users"] - settings["step_users"]
     while users + settings["step_users"] <= settings["max_users"]:
         users += settings["step_users"]
         log(f"saturation step: {users} users")
@@ -237,7 +241,8 @@ def report(settings: dict, result: dict, out: Path) -> str:
         ),
         (
             f"- Steady phase: {run['users']} users (customer : reseller : staff = 2 : 1 : 1), "
-            f"think time 1–3 s, {run['seconds']} s measured after a {run['warm_up_seconds']} s "
+            f"think time {run.get('think', '4–12')} s, {run['seconds']} s measured after a "
+            f"{run['warm_up_seconds']} s "
             "sign-in warm-up."
         ),
         f"- Verdict: {verdict}.",
@@ -270,9 +275,12 @@ def report(settings: dict, result: dict, out: Path) -> str:
             "## Saturation",
             "",
             (
-                f"Users added {s['step_users']} at a time, each step measured for "
-                f"{s['step_seconds']} s after its sign-ins. **Peak: {peak['rps']} requests/s "
-                f"at {peak['users']} users**; {sat['saturated']}."
+                "The same mix with short pauses ("
+                + "–".join(f"{x:g}" for x in locustfile.SATURATION_THINK_SECONDS)
+                + f" s), from the steady phase's users, {s['step_users']} added at a time, "
+                f"each step measured for {s['step_seconds']} s after its sign-ins. "
+                f"**Peak: {peak['rps']} requests/s at {peak['users']} users**; "
+                f"{sat['saturated']}."
             ),
             "",
             "| Users | Req/s | Median ms | p95 ms | Errors |",

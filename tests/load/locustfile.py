@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 import pyotp
-from locust import HttpUser, between, task
+from locust import HttpUser, task
 
 SIGN_IN_PREFIX = "sign-in: "
 # The pages the report gives figures for (the request names); the sign-ins are apart.
@@ -95,10 +95,23 @@ def client_address() -> str:
     return f"10.{number >> 16 & 255}.{number >> 8 & 255}.{number & 255}"
 
 
+# Seconds between a user's pages (min, max); drive.py changes it between phases.
+THINK_SECONDS = [
+    float(os.environ.get("LOAD_THINK_MIN", "4")),
+    float(os.environ.get("LOAD_THINK_MAX", "12")),
+]
+SATURATION_THINK_SECONDS = (0.5, 1.5)
+
+
 class PortalUser(HttpUser):
     abstract = True
     role = ""
-    wait_time = between(1, 3)
+
+    # Think time: a person reads a page before the next (the steady phase: 4–12 s, i.e. about
+    # one page in 8 s per user); the saturation phase shortens it to find the throughput limit.
+    def wait_time(self):
+        return random.uniform(*THINK_SECONDS)
+
     quote_list = "/renewals/"
     ticket_list = "/support/"
 
