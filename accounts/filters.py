@@ -43,6 +43,14 @@ class SiteFilter(django_filters.FilterSet):
 
     def __init__(self, *args, customers=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only the countries the user's sites are in: a list of 250 countries to pick from is
+        # noise, and rendering its options was a third of the dashboard's time (issue #10).
+        present = set(self.queryset.order_by().values_list("country", flat=True).distinct())
+        if self.data:
+            present.add(self.data.get("country", ""))
+        self.filters["country"].extra["choices"] = [
+            (code, name) for code, name in countries if code in present
+        ]
         if customers is None:
             del self.filters["customer"]
         else:

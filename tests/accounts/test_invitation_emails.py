@@ -115,7 +115,11 @@ def test_the_invitation_lists_roles_in_the_recipients_language(
 
     # The role names from the Polish catalogue, joined by Babel's Polish list pattern.
     with translation.override("pl"):
-        roles = f"{translation.gettext('Site administrator')} i {translation.gettext('billing contact')}"
+        admin, billing = (
+            translation.gettext("Site administrator"),
+            translation.gettext("billing contact"),
+        )
+    roles = f"{admin} i {billing}"
     assert roles == "Administrator ośrodka i kontakt ds. rozliczeń"
     for part in (text, html):
         assert roles in part
