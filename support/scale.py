@@ -243,7 +243,7 @@ class _Table:
         marks = ", ".join(["%s"] * (len(fields) + 1))
         # Names from the model's metadata, quoted; the values are parameters.
         table = ops.quote_name(meta.db_table)
-        self.sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
+        self.sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608  # nosec B608
         self.next_id = (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
         self.rows: list[tuple] = []
         self.written = 0
@@ -329,7 +329,7 @@ class _Builder:
     def __init__(self, *, size: ScaleSize, now: datetime, progress: Progress):
         self.size, self.now, self.progress = size, now, progress
         self.today = now.astimezone(UTC).date()
-        self.rng = random.Random(SEED)  # noqa: S311 (demo data, reproducible on purpose)
+        self.rng = random.Random(SEED)  # noqa: S311  # nosec B311 (demo data, reproducible on purpose)
         self.counts: dict[str, int] = {}
         self.written_models: set = set()
 
