@@ -18,15 +18,15 @@ install: $(BIN)/uv
 install-dev: $(BIN)/uv
 	$(BIN)/uv sync --frozen --inexact
 
-var: catalogues $(CJK_FONT)
-	mkdir -p var/mail var/broker/queue var/broker/processed var/broker/control var/cache var/media
-
 # Issue #10: Noto Sans TC for Chinese pages and PDFs, from the npm registry at set-up
 # (pinned, integrity-checked; tools/fetch_cjk_font.py). Not in git: static/vendor/.
 CJK_FONT := static/vendor/noto-sans-tc/.version
 $(CJK_FONT): tools/fetch_cjk_font.py | $(BIN)/uv
 	@test -x $(BIN)/pybabel || $(BIN)/uv sync --frozen --inexact --no-dev
 	$(BIN)/python tools/fetch_cjk_font.py static/vendor/noto-sans-tc
+
+var: catalogues $(CJK_FONT)
+	mkdir -p var/mail var/broker/queue var/broker/processed var/broker/control var/cache var/media
 
 # E2: the translation catalogues (locale/<language>/LC_MESSAGES/django.po, kept in git) are
 # compiled here with Babel (pure Python: no GNU gettext needed at set-up); `make messages`

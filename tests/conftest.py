@@ -4,8 +4,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Contact, Invitation, Organisation, Site, User
 from tests.accounts.factories import (
@@ -166,3 +167,12 @@ def _default_levels_after_a_flush(request):
     if transactional:
         request.getfixturevalue("transactional_db")
         ensure_default_levels()
+
+
+@pytest.fixture(autouse=True)
+def _each_test_starts_in_english():
+    """E2: Django keeps the last activated language in the thread (a request served in Polish,
+    the language switcher); a test after it would read Polish where it expects English."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

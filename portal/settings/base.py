@@ -50,12 +50,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # First of the portal's own: every request starts in its own language (the cookie, else the
+    # browser's), so a page answered early (413) is not in the thread's previous request's.
+    "django.middleware.locale.LocaleMiddleware",
     # Below WhiteNoise (static files keep their own caching), above everything that reads the
     # body (CSRF) or the session.
     "portal.middleware.RequestBodyCapMiddleware",
     "portal.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
