@@ -85,6 +85,10 @@ def test_reseller_places_an_order_choosing_a_product_then_its_editions_and_versi
     page.goto(f"/sites/{client_site.number}/orders/")
     page.get_by_role("link", name="Place an order").click()
     expect(page.get_by_role("heading", name="Place an order")).to_be_visible()
+    # htmx is a deferred script: the heading can be visible before htmx has processed the
+    # form, and a choice made then sends nothing (the CI failure of stop 15). "load" comes
+    # after DOMContentLoaded, where htmx binds its triggers.
+    page.wait_for_load_state("load")
     # Nothing to choose before the product is chosen.
     assert option_labels(page, "#id_lines-0-edition") == ["—"]
 
