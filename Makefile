@@ -12,17 +12,26 @@ $(BIN)/uv:
 	$(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 # --inexact keeps uv itself in the venv; --frozen installs exactly what uv.lock pins.
+# --compile-bytecode, and compileall for the project's own code: where PYTHONDONTWRITEBYTECODE
+# is set (these machines set it), Python never caches what it compiles, so every process —
+# each manage.py, Celery worker, gunicorn worker and test worker — compiled Django and the
+# rest from source at start-up: `manage.py check` took 8.7 s instead of 4.0 s.
+UV_SYNC := $(BIN)/uv sync --frozen --inexact --compile-bytecode
+COMPILE_PROJECT := $(BIN)/python -m compileall -q -j 0 portal accounts licensing renewals \
+	support tests tools manage.py >/dev/null
 install: $(BIN)/uv
-	$(BIN)/uv sync --frozen --inexact --no-dev
+	$(UV_SYNC) --no-dev
+	$(COMPILE_PROJECT)
 
 install-dev: $(BIN)/uv
-	$(BIN)/uv sync --frozen --inexact
+	$(UV_SYNC)
+	$(COMPILE_PROJECT)
 
 # Issue #10: Noto Sans TC for Chinese pages and PDFs, from the npm registry at set-up
 # (pinned, integrity-checked; tools/fetch_cjk_font.py). Not in git: static/vendor/.
 CJK_FONT := static/vendor/noto-sans-tc/.version
 $(CJK_FONT): tools/fetch_cjk_font.py | $(BIN)/uv
-	@test -x $(BIN)/pybabel || $(BIN)/uv sync --frozen --inexact --no-dev
+	@test -x $(BIN)/pybabel || $(UV_SYNC) --no-dev
 	$(BIN)/python tools/fetch_cjk_font.py static/vendor/noto-sans-tc
 
 var: catalogues $(CJK_FONT)
@@ -36,7 +45,7 @@ CATALOGUES := $(foreach l,$(LANGUAGES_TRANSLATED),locale/$(l)/LC_MESSAGES/django
 catalogues: $(CATALOGUES)
 
 locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po | $(BIN)/uv
-	@test -x $(BIN)/pybabel || $(BIN)/uv sync --frozen --inexact --no-dev
+	@test -x $(BIN)/pybabel || $(UV_SYNC) --no-dev
 	$(BIN)/pybabel --quiet compile -l $* -i $< -o $@
 
 messages: install-dev

@@ -17,6 +17,7 @@ from tests.accounts.factories import (
     with_totp,
 )
 from tests.infra import redis_server
+from tests.portal.processes import DemoTemplate, demo_template
 from tests.renewals.level_factories import ensure_default_levels
 
 
@@ -133,6 +134,13 @@ def redis_url() -> Iterator[str]:
     (ENTITLE_TEST_REDIS_URL), else a throw-away redis-server for this session."""
     with redis_server() as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def embedded_demo(tmp_path_factory) -> DemoTemplate:
+    """The embedded stack's database with the demo data, built once per run for the stack
+    tests (tests/portal/processes.py); each copies it into a var folder of its own."""
+    return demo_template(tmp_path_factory)
 
 
 NEEDS_POSTGRES = pytest.mark.skip(

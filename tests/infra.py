@@ -3,6 +3,10 @@
 `.ci/run` starts one redis-server for the whole run and exports its URL as
 ENTITLE_TEST_REDIS_URL; without it (`make test` alone, one test file) the tests start their
 own throw-away redis-server, once per session.
+
+Nothing here depends on pytest: the load runner (tests/load/run.py, a plain script) starts its
+PostgreSQL and Redis with the same code. A component that cannot start raises
+`ComponentError`, which a test reports as its error.
 """
 
 from __future__ import annotations
@@ -20,11 +24,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 import redis
 
 REDIS_URL_VARIABLE = "ENTITLE_TEST_REDIS_URL"
 STARTUP_SECONDS = 10
+
+
+class ComponentError(RuntimeError):
+    """A real component (redis-server, PostgreSQL) is missing or did not start."""
 
 
 def free_port() -> int:
@@ -53,7 +60,7 @@ def redis_process(port: int | None = None) -> Iterator[str]:
     for tests that stop and start the broker (E1: a broker outage)."""
     binary = shutil.which("redis-server") or "/usr/bin/redis-server"
     if not os.access(binary, os.X_OK):
-        pytest.fail(
+        raise ComponentError(
             f"These tests need Redis: install redis-server or set {REDIS_URL_VARIABLE}=redis://…"
         )
     port = port or free_port()
@@ -81,14 +88,18 @@ def _wait_for_redis(port: int, server: subprocess.Popen) -> None:
     try:
         while time.monotonic() < deadline:
             if server.poll() is not None:
-                pytest.fail(f"redis-server exited with status {server.returncode} at start-up")
+                raise ComponentError(
+                    f"redis-server exited with status {server.returncode} at start-up"
+                )
             try:
                 probe.ping()
             except redis.ConnectionError:
                 time.sleep(0.05)
             else:
                 return
-        pytest.fail(f"redis-server did not answer on port {port} within {STARTUP_SECONDS} s")
+        raise ComponentError(
+            f"redis-server did not answer on port {port} within {STARTUP_SECONDS} s"
+        )
     finally:
         probe.close()
 
@@ -147,8 +158,12 @@ class PostgresCluster:
         )
 
     def start(self) -> None:
-        log = str(self.folder / "postgres.log")
-        self._pg_ctl("-l", log, "-w", "-t", str(POSTGRES_STARTUP_SECONDS), "start")
+        log = self.folder / "postgres.log"
+        try:
+            self._pg_ctl("-l", str(log), "-w", "-t", str(POSTGRES_STARTUP_SECONDS), "start")
+        except subprocess.CalledProcessError as error:
+            text = log.read_text(errors="replace") if log.exists() else ""
+            raise ComponentError(f"PostgreSQL did not start:\n{text}") from error
 
     def stop(self, mode: str = "fast") -> None:
         """`fast` ends the sessions at once (what an outage looks like to the clients)."""
@@ -182,38 +197,52 @@ class PostgresCluster:
         return result.stdout.strip()
 
 
-def _cluster_owner() -> list[str]:
+def _cluster_owner() -> tuple[str | None, list[str]]:
     """initdb and postgres refuse to run as root: then the cluster belongs to an unprivileged
-    user (Debian's `postgres`), as in .ci/run's start_postgres."""
+    system user (Debian's `postgres`, else one created here), as in .ci/run's start_postgres.
+    Returns the user's name (None: ourselves) and the command prefix that runs as it."""
     if os.geteuid() != 0:
-        return []
-    try:
-        pwd.getpwnam("postgres")
-    except KeyError:
-        pytest.fail("As root, these tests need the `postgres` system user to own the cluster")
-    return ["runuser", "-u", "postgres", "--"]
+        return None, []
+    for user in ("postgres", "entitle-ci"):
+        try:
+            pwd.getpwnam(user)
+        except KeyError:
+            continue
+        return user, ["runuser", "-u", user, "--"]
+    subprocess.run(
+        [
+            *("useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent"),
+            *("--shell", "/usr/sbin/nologin", "entitle-ci"),
+        ],
+        check=True,
+        timeout=60,
+    )
+    return "entitle-ci", ["runuser", "-u", "entitle-ci", "--"]
 
 
 @contextmanager
-def postgres_process() -> Iterator[PostgresCluster]:
+def postgres_process(extra_conf: str = "") -> Iterator[PostgresCluster]:
     """A PostgreSQL cluster of the caller's own on a free loopback port (initdb in a
     temporary folder, no durability: fsync off), stopped and removed at the end; the
-    superuser `postgres` signs in over TCP with a random password."""
+    superuser `postgres` signs in over TCP with a random password. `extra_conf` adds lines
+    to postgresql.conf (the load test's shared_buffers)."""
     bindir = postgres_bindir()
     if bindir is None:
-        pytest.fail("These tests need PostgreSQL's server binaries (apt-get install postgresql)")
-    as_owner = _cluster_owner()
+        raise ComponentError(
+            "These tests need PostgreSQL's server binaries (apt-get install postgresql)"
+        )
+    owner, as_owner = _cluster_owner()
     folder = Path(tempfile.mkdtemp(prefix="entitle-pg-"))
     cluster = PostgresCluster(bindir, folder, free_port(), secrets.token_hex(16), as_owner)
     try:
-        if as_owner:
-            shutil.chown(folder, user="postgres")
+        if owner:
+            shutil.chown(folder, user=owner)
         password_file = folder / "password"
         password_file.write_text(cluster.password + "\n")
-        if as_owner:
-            shutil.chown(password_file, user="postgres")
+        if owner:
+            shutil.chown(password_file, user=owner)
         password_file.chmod(0o600)
-        subprocess.run(
+        initdb = subprocess.run(
             [
                 *as_owner,
                 str(bindir / "initdb"),
@@ -221,12 +250,15 @@ def postgres_process() -> Iterator[PostgresCluster]:
                 *(f"--pwfile={password_file}", "--auth-local=trust"),
                 *("--auth-host=scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8"),
             ],
-            check=True,
+            check=False,
             capture_output=True,
+            text=True,
             timeout=120,
         )
         password_file.unlink()
-        conf = POSTGRES_CONF.format(port=cluster.port, folder=folder)
+        if initdb.returncode:
+            raise ComponentError(f"initdb failed:\n{initdb.stdout}{initdb.stderr}")
+        conf = POSTGRES_CONF.format(port=cluster.port, folder=folder) + extra_conf
         with (cluster.data / "postgresql.conf").open("a") as handle:
             handle.write(conf)
         cluster.start()

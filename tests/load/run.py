@@ -33,7 +33,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import pwd
 import secrets
 import shutil
 import signal
@@ -48,17 +47,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
+# A plain script (`python tests/load/run.py`): the project's root is not on the path by itself.
+sys.path.insert(0, str(ROOT))
+from tests.infra import ComponentError, free_port, postgres_process, redis_process  # noqa: E402
+
 STARTUP_SECONDS = 60
 
 
 def log(message: str) -> None:
     print(f"[load {time.strftime('%H:%M:%S')}] {message}", flush=True)  # noqa: T201
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_until(check, *, seconds: float, what: str, process: subprocess.Popen | None = None):
@@ -87,25 +84,14 @@ def _terminated(signum, _frame):
     raise SystemExit(128 + signum)
 
 
-def postgres_bindir() -> Path:
-    """Debian keeps the server binaries under /usr/lib/postgresql/<major>/bin (as .ci/run)."""
-    candidates = []
-    if shutil.which("initdb"):
-        candidates.append(Path(shutil.which("initdb")).parent)
-    candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
-    for folder in candidates:
-        if all((folder / name).exists() for name in ("initdb", "pg_ctl", "postgres")):
-            return Path(os.path.realpath(folder / "pg_ctl")).parent
-    raise StackError("PostgreSQL server binaries not found (apt-get install postgresql)")
-
-
 class Stack:
     """The processes of one run; `close()` stops them all, in reverse order."""
 
     def __init__(self, work: Path):
         self.work = work
         self.processes: list[tuple[str, subprocess.Popen]] = []
-        self.pg_stop: list[str] | None = None
+        # PostgreSQL and redis-server (tests/infra.py), stopped after the processes above.
+        self.services = contextlib.ExitStack()
 
     def spawn(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
         output = (self.work / f"{name}.log").open("ab")
@@ -127,95 +113,30 @@ class Stack:
                     log(f"{name} ignored SIGTERM: killing it")
                     process.kill()
                     process.wait(timeout=10)
-        if self.pg_stop:
-            subprocess.run(self.pg_stop, capture_output=True, check=False, timeout=60)
+        self.services.close()
 
     # --- the services ---------------------------------------------------------------------
 
     def postgres(self) -> str:
-        bindir = postgres_bindir()
-        as_pg: list[str] = []
-        if os.geteuid() == 0:
-            user = "postgres"
-            try:
-                pwd.getpwnam(user)
-            except KeyError:
-                user = "entitle-ci"
-                try:
-                    pwd.getpwnam(user)
-                except KeyError:
-                    subprocess.run(
-                        ["useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
-                         "--shell", "/usr/sbin/nologin", user],
-                        check=True,
-                    )  # fmt: skip
-            as_pg = ["runuser", "-u", user, "--"]
-            shutil.chown(self.work, user)
-        folder = self.work / "pg"
-        data = folder / "data"
-        subprocess.run([*as_pg, "mkdir", "-p", str(folder)], check=True)
-        password = secrets.token_hex(16)
-        port = free_port()
-        pwfile = folder / "password"
-        subprocess.run(
-            [*as_pg, "sh", "-c", 'umask 077 && printf "%s\\n" "$1" > "$2"', "sh", password,
-             str(pwfile)],
-            check=True,
-        )  # fmt: skip
-        initdb = subprocess.run(
-            [*as_pg, str(bindir / "initdb"), f"--pgdata={data}", "--username=postgres",
-             f"--pwfile={pwfile}", "--auth-local=trust", "--auth-host=scram-sha-256",
-             "--encoding=UTF8", "--locale=C.UTF-8"],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
-        subprocess.run([*as_pg, "rm", "-f", str(pwfile)], check=False)
-        if initdb.returncode:
-            raise StackError(f"initdb failed:\n{initdb.stdout}{initdb.stderr}")
-        # A throw-away cluster: durability buys nothing here. Otherwise production's defaults.
-        config = (
-            f"listen_addresses = '127.0.0.1'\nport = {port}\n"
-            f"unix_socket_directories = '{folder}'\n"
-            "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
-            "max_connections = 100\nshared_buffers = 256MB\n"
-        )
-        subprocess.run(
-            [*as_pg, "tee", "-a", str(data / "postgresql.conf")],
-            input=config.encode(), stdout=subprocess.DEVNULL, check=True,
-        )  # fmt: skip
-        started = subprocess.run(
-            [*as_pg, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(folder / "postgres.log"),
-             "-w", "-t", str(STARTUP_SECONDS), "start"],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
-        self.pg_stop = [*as_pg, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate",
-                        "-w", "stop"]  # fmt: skip
-        if started.returncode:
-            log_text = (folder / "postgres.log").read_text(errors="replace")
-            raise StackError(f"PostgreSQL did not start:\n{log_text}")
-        subprocess.run(
-            [*as_pg, str(bindir / "createdb"), "-h", str(folder), "-p", str(port), "-U",
-             "postgres", "entitle"],
-            check=True,
-        )  # fmt: skip
-        log(f"PostgreSQL on 127.0.0.1:{port} (cluster in {data})")
-        return f"postgres://postgres:{password}@127.0.0.1:{port}/entitle"
+        """tests/infra.py's throw-away cluster (as the fault tests'), with more shared memory
+        for the large data; its database `entitle`."""
+        try:
+            cluster = self.services.enter_context(
+                postgres_process(extra_conf="shared_buffers = 256MB\n")
+            )
+            cluster.sql("CREATE DATABASE entitle")
+        except ComponentError as error:
+            raise StackError(str(error)) from error
+        log(f"PostgreSQL on 127.0.0.1:{cluster.port} (cluster in {cluster.data})")
+        return cluster.url("entitle")
 
     def redis(self) -> str:
-        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-        if not os.access(binary, os.X_OK):
-            raise StackError("redis-server not found (apt-get install redis-server)")
-        port = free_port()
-        folder = self.work / "redis"
-        folder.mkdir()
-        process = self.spawn(
-            "redis",
-            [binary, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(folder),
-             "--save", "", "--appendonly", "no"],
-            dict(os.environ),
-        )  # fmt: skip
-        wait_until(lambda: port_open(port), seconds=20, what="redis-server", process=process)
-        log(f"redis-server on 127.0.0.1:{port}")
-        return f"redis://127.0.0.1:{port}/0"
+        try:
+            url = self.services.enter_context(redis_process())
+        except ComponentError as error:
+            raise StackError(str(error)) from error
+        log(f"redis-server on {url.rsplit('/', 1)[0]}")
+        return url
 
     def gunicorn(self, env: dict[str, str], workers: int) -> int:
         port = free_port()
@@ -393,7 +314,7 @@ def main() -> int:
         return driver.returncode
     finally:
         stack.close()
-        for name in ("gunicorn", "celery", "redis"):
+        for name in ("gunicorn", "celery"):
             source = work / f"{name}.log"
             if source.exists():
                 shutil.copyfile(source, out / f"{name}.log")

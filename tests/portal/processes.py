@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).parent / "celery"
@@ -112,3 +115,49 @@ def celery_worker(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
             except subprocess.TimeoutExpired:
                 worker.kill()
                 worker.wait(timeout=10)
+
+
+# --- one demo database for every stack test of the session -----------------------------------
+
+FORGET_DEMO_EMAILS = (
+    "from portal.core.models import OutgoingEmail; OutgoingEmail.objects.all().delete()"
+)
+DATABASE_FILES = ("db.sqlite3", "db.sqlite3-wal", "db.sqlite3-shm")  # WAL mode: all three
+
+
+@dataclass(frozen=True)
+class DemoTemplate:
+    """The embedded database after `migrate` and `demo_data` (what `make run` loads), its
+    outbox emptied: the demo issues the renewal notices due today (renewals.demo), and the
+    stack tests count the messages of what they do themselves."""
+
+    var: Path
+    printed: str  # what demo_data printed (the demo users and their passwords)
+
+    def copy_to(self, var: Path) -> Path:
+        """A var folder of the caller's own holding a copy of the database."""
+        (var / "mail").mkdir(parents=True, exist_ok=True)
+        for name in DATABASE_FILES:
+            if (self.var / name).exists():
+                shutil.copyfile(self.var / name, var / name)
+        return var
+
+
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> DemoTemplate:
+    """Built once per run and shared by the xdist workers (each used to migrate and load the
+    demo on its own, about 45 s a time): the first worker to ask builds it under a file lock
+    in the run's common temporary folder; the others wait for it and read it."""
+    base = tmp_path_factory.getbasetemp()
+    # Under xdist each worker's folder (popen-gwN) sits in the run's own; without xdist the
+    # parent would be shared with earlier runs, so the run's folder itself is used.
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    var = root / "embedded-demo" / "var"
+    done = var / "printed.txt"
+    with FileLock(str(root / "embedded-demo.lock")):
+        if not done.exists():
+            env = stack_env(var)
+            manage(env, "migrate", "--noinput", timeout=600)
+            printed = manage(env, "demo_data", timeout=600)
+            shell(env, FORGET_DEMO_EMAILS)
+            done.write_text(printed)
+    return DemoTemplate(var=var, printed=done.read_text())

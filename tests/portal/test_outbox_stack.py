@@ -12,7 +12,6 @@ handed to the "mail server").
 from __future__ import annotations
 
 import json
-import shutil
 import signal
 import subprocess
 import sys
@@ -27,7 +26,6 @@ from tests.portal.processes import (
     ROOT,
     celery_worker,
     embedded_only,
-    manage,
     shell,
     stack_env,
     wait_for,
@@ -54,29 +52,11 @@ def outbox_row(env, key: str) -> dict:
     )
 
 
-@pytest.fixture(scope="module")
-def demo_database(tmp_path_factory) -> Path:
-    """The embedded database with the demo data (one user per role), built once."""
-    var = tmp_path_factory.mktemp("template") / "var"
-    env = stack_env(var)
-    manage(env, "migrate", "--noinput")
-    manage(env, "demo_data")
-    # The demo issues the renewal notices due today (renewals.demo); these tests count the
-    # messages of one enrolment, so the demo's own e-mails leave the outbox first.
-    shell(env, "from portal.core.models import OutgoingEmail; OutgoingEmail.objects.all().delete()")
-    return var / "db.sqlite3"
-
-
 @pytest.fixture
-def migrated(tmp_path, demo_database) -> Path:
-    """A var folder of the test's own holding a copy of the demo database."""
-    var = tmp_path / "var"
-    (var / "mail").mkdir(parents=True)
-    for suffix in ("", "-wal", "-shm"):  # WAL mode: the journal belongs to the copy
-        source = demo_database.with_name(demo_database.name + suffix)
-        if source.exists():
-            shutil.copyfile(source, var / source.name)
-    return var
+def migrated(tmp_path, embedded_demo) -> Path:
+    """A var folder of the test's own holding a copy of the demo database (tests/conftest.py:
+    built once per run, its outbox empty)."""
+    return embedded_demo.copy_to(tmp_path / "var")
 
 
 def test_a_worker_killed_after_the_hand_off_never_sends_twice(migrated, tmp_path):

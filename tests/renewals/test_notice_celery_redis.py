@@ -40,13 +40,11 @@ def _mail(var: Path) -> list[str]:
     return messages
 
 
-def test_a_real_worker_on_a_real_redis_delivers_the_renewal_notice(tmp_path):
-    var = tmp_path / "var"
-    # The demo, loaded with no broker listening: its own notices wait in the outbox; they
-    # are forgotten so that the job below issues them afresh.
+def test_a_real_worker_on_a_real_redis_delivers_the_renewal_notice(tmp_path, embedded_demo):
+    # The demo (migrated and loaded once per run, tests/conftest.py), its outbox emptied; its
+    # quotes are forgotten too, so that the job below issues the notices afresh.
+    var = embedded_demo.copy_to(tmp_path / "var")
     offline = stack_env(var, CELERY_BROKER_URL=f"redis://127.0.0.1:{free_port()}/0")
-    manage(offline, "migrate", "--noinput", timeout=600)
-    manage(offline, "demo_data", timeout=600)
     shell(offline, FORGET_DEMO_NOTICES)
     with redis_process() as broker:
         env = stack_env(var, CELERY_BROKER_URL=broker, EMAIL_SWEEP_GRACE_SECONDS="3600")

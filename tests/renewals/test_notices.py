@@ -160,6 +160,23 @@ def test_each_site_and_month_has_its_own_notice(site, product):
     assert Quote.objects.filter(series_key=f"monthly:{site.pk}:2027-02").exists()
 
 
+def test_a_quote_number_already_taken_is_drawn_again(site, product, monkeypatch):
+    """N3/N10: the notices of one day share the date in their numbers, and the busiest day of
+    a large estate issues thousands; a random part already used is drawn again instead of
+    failing the job on the unique constraint (found by `make bench`)."""
+    other = site_with_contacts(primary="other@example.test", agreement=site.agreement)
+    bought(site, product, date(2026, 1, 10))
+    bought(other, product, date(2026, 1, 15))
+    draws = iter(["Q-20261110-AAAAAA", "Q-20261110-AAAAAA", "Q-20261110-AAAAAA", "Q-B"])
+    monkeypatch.setattr("renewals.services.quotes.new_quote_number", lambda _day: next(draws))
+    summary = renewal_notices_send(as_of=date(2026, 11, 10))
+    assert summary.counts["monthly"] == 2
+    assert sorted(Quote.objects.values_list("number", flat=True)) == [
+        "Q-20261110-AAAAAA",
+        "Q-B",
+    ]
+
+
 def test_a_vip_agreement_gets_only_its_anniversary_quote(product):
     """N3: VIP subscriptions bought mid-term run to the anniversary; no monthly notices."""
     site = site_with_contacts(
