@@ -222,7 +222,8 @@ def _delta(before, after, seconds: float) -> dict:
 
 
 def _ms(value) -> str:
-    return "–" if value is None else f"{value:,}"
+    # locust gives a median as a float when it is one request's own time: whole ms, as the rest.
+    return "–" if value is None else f"{round(value):,}"
 
 
 def report(settings: dict, result: dict, out: Path) -> str:
