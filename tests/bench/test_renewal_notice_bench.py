@@ -29,7 +29,6 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, Min
 from django.db.models.functions import TruncMonth
-from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Agreement, Contact, Organisation, Site, User
 from licensing.models import Entitlement, Product
@@ -53,6 +52,23 @@ FIRST_PURCHASE = date(2025, 7, 1)
 # March has the most anniversaries (customers signed at the end of the first quarter), so its
 # notice day, 31 Dec 2026, is the busiest anniversary day.
 BUSIEST_DAY = date(2026, 12, 31)
+
+
+class QueryCounter:
+    """Counts the queries run inside it. CaptureQueriesContext keeps only the last 9,000 and
+    warns past them (an error in the tests): the busiest day runs more."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def counted_queries() -> tuple[QueryCounter, object]:
+    counter = QueryCounter()
+    return counter, connection.execute_wrapper(counter)
 
 
 def report(text: str) -> None:
@@ -174,14 +190,15 @@ def test_the_busiest_day_of_the_notice_job():
     rehearsal = renewal_notices_send(as_of=BUSIEST_DAY, dry_run=True)
     dry_seconds = time.perf_counter() - started
     report(f"dry run {dry_seconds:.2f} s: {rehearsal.counts}; aggregate {aggregate_seconds:.3f} s")
-    with CaptureQueriesContext(connection) as queries:
+    queries, counting = counted_queries()
+    with counting:
         started = time.perf_counter()
         summary = renewal_notices_send(as_of=BUSIEST_DAY)
         job_seconds = time.perf_counter() - started
     issued = summary.counts.get("anniversary", 0) + summary.counts.get("monthly", 0)
     report(
         f"busiest day {BUSIEST_DAY} on {connection.vendor}: {summary.counts}; "
-        f"job {job_seconds:.2f} s ({len(queries)} queries, {len(queries) / max(issued, 1):.1f}"
+        f"job {job_seconds:.2f} s ({queries.count} queries, {queries.count / max(issued, 1):.1f}"
         f" per quote); dry run (finding only) {dry_seconds:.2f} s; one aggregate query "
         f"{aggregate_seconds:.3f} s ({len(rows):,} groups); job/aggregate "
         f"{job_seconds / aggregate_seconds:.1f}×, dry run/aggregate "
@@ -202,10 +219,11 @@ def test_the_busiest_day_of_the_notice_job():
 
 def _queries_for_one_day(per_site: int) -> tuple[int, int]:
     build(agreements=12, sites=30, per_site=per_site, seed=3)
-    with CaptureQueriesContext(connection) as queries:
+    queries, counting = counted_queries()
+    with counting:
         summary = renewal_notices_send(as_of=BUSIEST_DAY)
     issued = summary.counts.get("anniversary", 0) + summary.counts.get("monthly", 0)
-    return issued, len(queries)
+    return issued, queries.count
 
 
 def _clear() -> None:
